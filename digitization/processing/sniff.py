@@ -93,7 +93,7 @@ def _binary_kind(head: bytes) -> str | None:
         # The first page carries the codec header of the first stream.
         return "ogv" if b"\x80theora" in head[:512] else "ogg"
     if head.startswith(b"\x1a\x45\xdf\xa3"):
-        return "webm" if b"\x42\x82\x84webm" in head[:64] else "mkv"
+        return "webm" if b"webm" in head[:64] else "mkv"
     if head[4:8] == b"ftyp":
         return _mp4_kind(head)
     if head.startswith(b"ID3") or _is_mpeg_audio_frame(head):

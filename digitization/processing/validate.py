@@ -295,8 +295,11 @@ def media_duration(path: Path, sniffed: Sniffed) -> float | None:
             raise RejectedFile("corrupt_media", detail=str(exc)) from exc
     from tinytag import TinyTag, TinyTagException
 
+    # tinytag picks its parser by the file name; give it the name of the sniffed type.
+    hint = "media.ogg" if sniffed.kind == "ogv" else f"media{sniffed.extension}"
     try:
-        tag = TinyTag.get(str(path), tags=False, image=False)
+        with open(path, "rb") as fh:
+            tag = TinyTag.get(filename=hint, file_obj=fh, tags=False, image=False)
     except (TinyTagException, OSError, ValueError, struct.error, IndexError) as exc:
         raise RejectedFile("corrupt_media", detail=str(exc)) from exc
     if tag.duration is None and sniffed.category == "audio":
