@@ -1,0 +1,98 @@
+"""Search documents of digitised resources: one per resource (metadata) and one per page.
+
+Only approved resources of live records are indexed; each document carries the resource's
+access level so that search filters restricted text inside the query.
+"""
+
+from haystack import indexes
+
+from .models import DigitalResource, Page, ResourceType
+
+
+class _ResourceFields(indexes.SearchIndex):
+    title = indexes.CharField(boost=4.0)
+    authors = indexes.CharField(boost=2.0)
+    subjects = indexes.CharField(boost=1.5)
+    kind = indexes.CharField(faceted=True)
+    access_level = indexes.CharField(faceted=True)
+    resource_id = indexes.IntegerField()
+    mon_hoc = indexes.MultiValueField(faceted=True)
+    grade_levels = indexes.MultiValueField(faceted=True)
+    textbook_series = indexes.CharField(faceted=True, null=True)
+    resource_type = indexes.CharField(faceted=True)
+    year = indexes.IntegerField(null=True)
+
+    def _resource(self, obj) -> DigitalResource:
+        raise NotImplementedError
+
+    def prepare_title(self, obj):
+        return self._resource(obj).record.title
+
+    def prepare_authors(self, obj):
+        resource = self._resource(obj)
+        return "\n".join(resource.authors or resource.record.authors)
+
+    def prepare_subjects(self, obj):
+        return "\n".join(self._resource(obj).record.subjects)
+
+    def prepare_access_level(self, obj):
+        return self._resource(obj).access_level
+
+    def prepare_resource_id(self, obj):
+        return self._resource(obj).pk
+
+    def prepare_mon_hoc(self, obj):
+        return self._resource(obj).mon_hoc_labels
+
+    def prepare_grade_levels(self, obj):
+        return [str(grade) for grade in self._resource(obj).grade_levels]
+
+    def prepare_textbook_series(self, obj):
+        resource = self._resource(obj)
+        return resource.get_textbook_series_display() if resource.textbook_series else None
+
+    def prepare_resource_type(self, obj):
+        return str(ResourceType(self._resource(obj).resource_type).label)
+
+    def prepare_year(self, obj):
+        return self._resource(obj).record.year
+
+
+class ResourceIndex(_ResourceFields, indexes.Indexable):
+    """One document per approved resource: its metadata and description."""
+
+    text = indexes.CharField(document=True, use_template=True)
+
+    def get_model(self):
+        return DigitalResource
+
+    def index_queryset(self, using=None):
+        return DigitalResource.objects.live().approved().select_related("record")
+
+    def _resource(self, obj):
+        return obj
+
+    def prepare_kind(self, obj):
+        return "resource"
+
+
+class PageIndex(_ResourceFields, indexes.Indexable):
+    """One document per page, so a hit names the page; carries the resource's metadata."""
+
+    text = indexes.CharField(document=True, use_template=True)
+    page_number = indexes.IntegerField(model_attr="number")
+    is_ocr = indexes.BooleanField(model_attr="is_ocr")
+
+    def get_model(self):
+        return Page
+
+    def index_queryset(self, using=None):
+        return Page.objects.filter(
+            resource__in=DigitalResource.objects.live().approved()
+        ).select_related("resource__record")
+
+    def _resource(self, obj):
+        return obj.resource
+
+    def prepare_kind(self, obj):
+        return "page"
