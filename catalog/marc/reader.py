@@ -29,13 +29,13 @@ from pathlib import Path
 from typing import BinaryIO
 
 import pymarc
-from library.core.vietnamese import clean, detect_legacy
 from lxml import etree
 from pymarc import Field, Indicators, Subfield
 
 from catalog.exceptions import MarcFormatError
 from catalog.marc._i18n import _
 from catalog.marc.marc8 import decode_marc8
+from library.core.vietnamese import clean, detect_legacy, legacy_to_unicode
 
 RECORD_TERMINATOR = 0x1D
 FIELD_TERMINATOR = b"\x1e"
@@ -53,7 +53,10 @@ _LEADER_RE = re.compile(rb"\d{5}[\x20-\x7e]{7}\d{5}[\x20-\x7e]{3}4500")
 _DIRECTORY_RE = re.compile(rb"(?:[\x20-\x7e]{3}\d{9})*")
 _LOOSE_LEADER_RE = re.compile(rb"\d{5}[\x20-\x7e]{19}")
 _LEADING_JUNK = b" \t\r\n\x00\x1a\xef\xbb\xbf"
-_CONTROL_IN_LEADER = re.compile(r"[\x00-\x1f\x7f]")
+_CONTROL_IN_LEADER = re.compile(r"[^\x20-\x7e]")
+_CONTROL_CHARS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+#: 008/35-37 values under which legacy Vietnamese repair may run (see `_CleanState`).
+_LEGACY_LANGUAGES = frozenset({"vie", "und", "mul", "", "|||"})
 
 
 @dataclass
@@ -217,7 +220,9 @@ def _parse_iso_record(
         )
     if _CONTROL_IN_LEADER.search(leader):
         leader = _CONTROL_IN_LEADER.sub(" ", leader)
-        warnings.append(_("Leader có ký tự điều khiển — đã thay bằng khoảng trắng."))
+        warnings.append(
+            _("Leader có ký tự điều khiển hoặc không phải ASCII — đã thay bằng khoảng trắng.")
+        )
 
     dir_end = raw.find(FIELD_TERMINATOR, LEADER_LEN)
     if dir_end < 0:
@@ -277,7 +282,9 @@ def _parse_iso_record(
     decoder = _choose_decoder(leader[9], data, chunks, entries, errors, warnings)
     record = pymarc.Record(leader=leader[:9] + "a" + leader[10:])
     fields = record.fields
-    state = _CleanState()
+    state = _CleanState(_iso_language(entries, chunks, decoder))
+    if isinstance(decoder, _Latin1LegacyDecoder):
+        state.force_legacy(decoder.encoding)
     for (tag, _length, _start), piece in zip(entries, chunks, strict=True):
         if not tag.isalnum():
             _check_tag(tag, errors)
@@ -313,7 +320,11 @@ class _Utf8Decoder:
 
 
 class _Latin1LegacyDecoder(_Utf8Decoder):
-    """Single-byte legacy Vietnamese: bytes as Latin-1, then `clean()` repairs TCVN3/VNI."""
+    """Single-byte legacy Vietnamese: bytes read as Latin-1, converted from `encoding`."""
+
+    def __init__(self, encoding: str) -> None:
+        super().__init__()
+        self.encoding = encoding
 
     def control(self, piece: bytes) -> str:
         return piece.decode("latin-1")
@@ -433,7 +444,8 @@ def _choose_decoder(flag, data, chunks, entries, errors, warnings):
             warnings.append(_("leader/09 ghi UTF-8 nhưng dữ liệu là MARC-8 — đã đọc như MARC-8."))
         return _TaggedMarc8(entries)
     # TCVN3/VNI text has no escape sequences; a record with them is MARC-8 gone wrong.
-    legacy = _legacy_name(data.decode("latin-1")) if 0x1B not in data else None
+    legacy_code = detect_legacy(data.decode("latin-1")) if 0x1B not in data else None
+    legacy = legacy_code.upper() if legacy_code else None
     if legacy:
         warnings.append(
             _("leader/09 ghi UTF-8 nhưng dữ liệu là %(encoding)s — đã chuyển mã sang Unicode.")
@@ -441,7 +453,7 @@ def _choose_decoder(flag, data, chunks, entries, errors, warnings):
             if flag == "a"
             else _("Đã chuyển mã %(encoding)s sang Unicode.") % {"encoding": legacy}
         )
-        return _Latin1LegacyDecoder()
+        return _Latin1LegacyDecoder(legacy_code)
     if flag == "a":
         errors.append(
             _("UTF-8 không hợp lệ ở trường %(tags)s.")
@@ -462,16 +474,38 @@ def _bad_utf8_tags(chunks: list[bytes], entries: list[tuple[str, int, int]]) -> 
     return tags
 
 
-class _CleanState:
-    """NFC + `clean()` for every string; remembers legacy repairs for one warning per record."""
+def _iso_language(entries, chunks, decoder) -> str:
+    for (tag, _l, _s), piece in zip(entries, chunks, strict=True):
+        if tag == "008":
+            return piece[35:38].decode("latin-1")
+    return ""
 
-    def __init__(self) -> None:
+
+class _CleanState:
+    """NFC + `clean()` for every string; remembers legacy repairs for one warning per record.
+
+    Legacy detection works word by word, and a Western word can read as VNI ("Seán" ->
+    "Sến"): in a record whose 008/35-37 names a language other than Vietnamese (or und/mul),
+    only NFC and the removal of control characters are applied.
+    """
+
+    def __init__(self, language: str = "") -> None:
         self.legacy: set[str] = set()
-        self.had_replacement = False
+        self.allow_legacy = language.strip().lower() in _LEGACY_LANGUAGES
+        self.forced: str | None = None
+
+    def force_legacy(self, encoding: str) -> None:
+        """The whole record is in `encoding` (decided on all its text): convert every string."""
+        self.forced = encoding
+        self.allow_legacy = True
 
     def clean(self, value: str) -> str:
         if value.isascii() and value.isprintable():
             return value
+        if self.forced and not value.isascii():
+            return clean(legacy_to_unicode(value, self.forced))
+        if not self.allow_legacy:
+            return _CONTROL_CHARS.sub("", unicodedata.normalize("NFC", value))
         cleaned = clean(value)
         if (
             cleaned != value
@@ -661,7 +695,11 @@ def _read_xml(handle) -> Iterator[ReadResult]:
 def _xml_record(index: int, elem) -> ReadResult:
     errors: list[str] = []
     warnings: list[str] = []
-    state = _CleanState()
+    language = ""
+    for child in elem:
+        if _local(child.tag) == "controlfield" and child.get("tag") == "008":
+            language = (child.text or "")[35:38]
+    state = _CleanState(language)
     leader = None
     fields: list[Field] = []
     for child in elem:
@@ -707,7 +745,9 @@ def _xml_record(index: int, elem) -> ReadResult:
         leader = (leader + " " * LEADER_LEN)[:LEADER_LEN]
     if _CONTROL_IN_LEADER.search(leader):
         leader = _CONTROL_IN_LEADER.sub(" ", leader)
-        warnings.append(_("Leader có ký tự điều khiển — đã thay bằng khoảng trắng."))
+        warnings.append(
+            _("Leader có ký tự điều khiển hoặc không phải ASCII — đã thay bằng khoảng trắng.")
+        )
     record = pymarc.Record(leader=leader[:9] + "a" + leader[10:])
     record.fields = fields
     state.report(warnings)
