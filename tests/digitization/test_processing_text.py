@@ -9,8 +9,8 @@ import unicodedata
 import pytest
 
 from digitization.processing import text as text_module
-from digitization.processing.samples import make_scanned_page_image, make_text_pdf
 from digitization.processing.images import images_to_pdf
+from digitization.processing.samples import make_scanned_page_image, make_text_pdf
 from digitization.processing.text import extract_pages, split_ranges
 
 PAGES = [
@@ -103,3 +103,14 @@ def test_stuck_worker_is_killed_and_replaced(lesson_pdf):
     assert [p.number for p in pages] == [1, 2, 3, 4, 5]
     assert [p.error for p in pages if p.number != 3] == [None] * 4
     assert _flat(pages[3].text) == PAGES[3] and _flat(pages[4].text) == PAGES[4]
+
+
+def test_legacy_tcvn3_page_text_is_repaired(tmp_path):
+    from library.core.vietnamese import unicode_to_legacy
+
+    sentence = "Tiếng Việt giàu đẹp, có sáu thanh điệu."
+    legacy = unicode_to_legacy(sentence, "tcvn3")  # as a .VnTime font shows in pdfminer
+    assert legacy != sentence
+    pdf = make_text_pdf(tmp_path / "tcvn3.pdf", [legacy])
+    [page] = extract_pages(pdf, workers=1, page_timeout=30)
+    assert _flat(page.text) == sentence
