@@ -117,12 +117,12 @@ _LEADING_ISBD = re.compile(r"^[\s/:;=,]+")
 def trim_punctuation(text: str) -> str:
     """Drop trailing ISBD punctuation and a final full stop that is not part of an initial
     or abbreviation: "Aristocrats of color :" -> "Aristocrats of color", "1841-1898." ->
-    "1841-1898", "Gatewood, Willard B." stays."""
+    "1841-1898"; "Gatewood, Willard B.", "245 tr.", "xii, 300 p.", "U.S." keep theirs (a
+    last word of one or two letters before the stop is taken as an abbreviation)."""
     text = _TRAILING_ISBD.sub("", text.strip())
     if text.endswith(".") and not text.endswith(".."):
-        last = text.rsplit(None, 1)[-1]
-        body = last[:-1]
-        if not (len(body) <= 1 or "." in body):
+        body = text.rsplit(None, 1)[-1][:-1]
+        if any(c.isdigit() for c in body) or not (len(body) <= 2 or "." in body):
             text = _TRAILING_ISBD.sub("", text[:-1])
     return text.strip()
 
@@ -269,10 +269,11 @@ def grade_levels_from(text: str) -> list[int]:
 
 
 def textbook_series_of(name: str) -> str:
-    """The canonical textbook set named in `name` (tone marks ignored), or ""."""
-    folded = fold(name or "")
+    """The canonical textbook set named in `name` (tone marks ignored), or "". A name of at
+    least 8 letters that begins a set's name counts: "Kết nối tri thức" is the KNTT set."""
+    folded = " ".join(fold(name or "").split())
     for key, canonical in _TEXTBOOK_SERIES_FOLDED:
-        if key in folded:
+        if key in folded or (len(folded) >= 8 and key.startswith(folded)):
             return canonical
     return ""
 
