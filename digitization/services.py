@@ -1067,3 +1067,39 @@ def resources_reprocess(
         resource_reprocess(resource=resource, actor=actor)
         done.append(resource.pk)
     return done
+
+
+def resource_upload(
+    *, file: Any, actor: Any, metadata: dict, approved: bool = False
+) -> ImportReport:
+    """The upload form: one file makes one resource; a ZIP (files + CSV) makes one per row."""
+    _require_librarian(actor)
+    incoming = _Incoming(file, getattr(file, "name", None))
+    try:
+        if _sniff_type(incoming.path) == kind_info("zip").media_type:
+            defaults = {
+                k: v for k, v in metadata.items() if k != "title" and v not in ("", [], None)
+            }
+            return resource_import(
+                path=incoming.path,
+                actor=actor,
+                access_level=metadata.get("access_level"),
+                approved=approved,
+                defaults=defaults,
+            )
+        report = ImportReport()
+        try:
+            report.created.append(
+                resource_create(
+                    file=incoming.path,
+                    filename=incoming.name,
+                    actor=actor,
+                    metadata=metadata,
+                    approved=approved,
+                )
+            )
+        except DuplicateFile as exc:
+            report.duplicates.append((incoming.name, exc.existing))
+        return report
+    finally:
+        incoming.close()
