@@ -1,0 +1,261 @@
+"""Haystack's Whoosh backend with the Vietnamese analyzer installed.
+
+Every analysed text field is indexed twice: folded (no tone or vowel marks, đ → d) under its
+own name, so "toan lop 6" finds "Toán lớp 6", and accented under `<name>_acc`, so a query typed
+with marks can rank exact-accent matches first. Facet fields are stored whole, unanalysed: a
+facet counts authors, not the tokens of their names.
+
+The search page and API read the Whoosh index directly (`library.discovery.engine`); haystack
+builds and updates it. The fields search relies on are declared here (`BASE_FIELDS`,
+`FACET_FIELDS`) so that every index (records, resources, pages) writes them the same way.
+"""
+
+from __future__ import annotations
+
+import os
+
+from haystack.backends import BaseEngine
+from haystack.backends.whoosh_backend import WhooshSearchBackend, WhooshSearchQuery
+from haystack.constants import DJANGO_CT, DJANGO_ID, ID
+from haystack.exceptions import SearchBackendError, SkipDocument
+from whoosh.analysis import RegexTokenizer
+from whoosh.fields import BOOLEAN, DATETIME, IDLIST, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.fields import ID as WHOOSH_ID
+
+from library.core.search_analysis import accented_analyzer, folded_analyzer
+
+ACCENTED_SUFFIX = "_acc"
+# One value per line: multi-valued facet fields keep "Toán, Tin học" as one value.
+LINE_TOKENIZER = RegexTokenizer(r"[^\n]+")
+
+# Whole-value fields for facets and filters (string values, several per document allowed).
+FACET_FIELDS = (
+    "kind",
+    "access_level",
+    "record_type",
+    "resource_type",
+    "mon_hoc",
+    "grade_levels",
+    "textbook_series",
+    "series",
+    "languages",
+    "locations",
+    "availability",
+    "source_node",
+    "year_facet",
+)
+# Identifier-like fields matched exactly (stored as strings).
+ID_FIELDS = ("isbn", "call_numbers", "title_exact")
+INT_FIELDS = ("year", "page_number", "loans", "items_total", "items_available")
+# Only the first of these is indexed for pages: a page is found by its own text, not by the
+# title of the book it belongs to (that is the resource's document).
+PAGE_UNINDEXED = ("title", "authors", "subjects", "notes")
+# Fields stored for display without indexing.
+DISPLAY_FIELDS = ("display_title", "cover", "authors_display", "url")
+PAGE_TEXT = "page_text"
+PAGE_BOOST = 0.6
+BULK_THRESHOLD = 5000
+
+
+def accented_name(field_name: str) -> str:
+    return field_name + ACCENTED_SUFFIX
+
+
+def fold_phrase(text: str) -> str:
+    """The folded, tokenised form of a whole title (for exact-title matches)."""
+    return " ".join(token.text for token in folded_analyzer()(text or ""))
+
+
+class VietnameseWhooshBackend(WhooshSearchBackend):
+    accented_fields: list[str]
+
+    def build_schema(self, fields):
+        folded = folded_analyzer()
+        accented = accented_analyzer()
+        schema_fields = {
+            ID: WHOOSH_ID(stored=True, unique=True),
+            DJANGO_CT: WHOOSH_ID(stored=True),
+            DJANGO_ID: WHOOSH_ID(stored=True),
+        }
+        content_field_name = ""
+        self.accented_fields = []
+        for field in fields.values():
+            name = field.index_fieldname
+            is_facet = getattr(field, "facet_for", None) is not None
+            if name in FACET_FIELDS or name in ID_FIELDS or name in INT_FIELDS:
+                continue  # declared below, the same for every index
+            if field.is_multivalued:
+                schema_fields[name] = (
+                    KEYWORD(stored=True, commas=True, scorable=True, field_boost=field.boost)
+                    if field.indexed
+                    else IDLIST(stored=True, field_boost=field.boost)
+                )
+            elif field.field_type in ("date", "datetime"):
+                schema_fields[name] = DATETIME(stored=field.stored, sortable=True)
+            elif field.field_type == "integer":
+                schema_fields[name] = NUMERIC(
+                    stored=field.stored, numtype=int, field_boost=field.boost, sortable=True
+                )
+            elif field.field_type == "float":
+                schema_fields[name] = NUMERIC(
+                    stored=field.stored, numtype=float, field_boost=field.boost, sortable=True
+                )
+            elif field.field_type == "boolean":
+                schema_fields[name] = BOOLEAN(stored=field.stored)
+            elif is_facet or not field.indexed:
+                schema_fields[name] = WHOOSH_ID(stored=True, sortable=True)
+            else:
+                schema_fields[name] = TEXT(
+                    stored=field.stored,
+                    analyzer=field.analyzer or folded,
+                    field_boost=field.boost,
+                    spelling=field.document,
+                )
+                schema_fields[accented_name(name)] = TEXT(
+                    stored=False, analyzer=accented, field_boost=field.boost * 1.5
+                )
+                self.accented_fields.append(name)
+            if field.document:
+                content_field_name = name
+        if len(schema_fields) <= 3:
+            raise SearchBackendError("No fields were found in any search_indexes.")
+        for name in FACET_FIELDS:
+            schema_fields[name] = KEYWORD(stored=True, analyzer=LINE_TOKENIZER)
+        for name in ID_FIELDS:
+            schema_fields[name] = KEYWORD(stored=True, analyzer=LINE_TOKENIZER)
+        for name in INT_FIELDS:
+            schema_fields[name] = NUMERIC(stored=True, numtype=int, bits=32, sortable=True)
+        for name in DISPLAY_FIELDS:
+            schema_fields[name] = STORED()
+        # Resource and page documents share their resource's id, read per hit to group pages.
+        schema_fields["resource_id"] = WHOOSH_ID(stored=True, sortable=True)
+        # Page text is its own field, ranked below every field of a record or resource.
+        if content_field_name:
+            schema_fields[PAGE_TEXT] = TEXT(stored=True, analyzer=folded, field_boost=PAGE_BOOST)
+            schema_fields[accented_name(PAGE_TEXT)] = TEXT(
+                stored=False, analyzer=accented, field_boost=PAGE_BOOST * 1.5
+            )
+            self.accented_fields.append(PAGE_TEXT)
+        schema_fields["title_sort"] = WHOOSH_ID(stored=True, sortable=True)
+        return content_field_name, Schema(**schema_fields)
+
+    # Writing -----------------------------------------------------------------------------
+
+    def _document(self, prepared: dict) -> dict:
+        """Turn haystack's prepared values into the Whoosh document this schema expects."""
+        prepared.pop("boost", None)
+        doc: dict = {}
+        kind = str(prepared.get("kind") or "")
+        for key, value in prepared.items():
+            if value is None or value == "" or value == []:
+                continue
+            if key == "resource_id":
+                doc[key] = str(value)
+            elif key in FACET_FIELDS or key in ID_FIELDS:
+                values = value if isinstance(value, (list, tuple, set)) else [value]
+                doc[key] = "\n".join(str(v).strip() for v in values if str(v).strip())
+            elif key in INT_FIELDS:
+                try:
+                    doc[key] = int(value)
+                except (TypeError, ValueError):
+                    continue
+            elif isinstance(value, (list, tuple)) and key in self.accented_fields:
+                doc[key] = "\n".join(str(v) for v in value)
+            else:
+                doc[key] = self._from_python(value)
+        title = doc.get("title") or ""
+        doc.setdefault("display_title", title)
+        doc.setdefault("authors_display", doc.get("authors", ""))
+        if title and "title_exact" not in doc:
+            doc["title_exact"] = fold_phrase(title)
+        if "year" in doc and "year_facet" not in doc:
+            doc["year_facet"] = str(doc["year"])
+        if kind == "page":
+            for name in PAGE_UNINDEXED:
+                doc.pop(name, None)
+            doc.pop("title_exact", None)
+            if "text" in doc:
+                doc[PAGE_TEXT] = doc.pop("text")
+        for name in self.accented_fields:
+            if doc.get(name):
+                doc[accented_name(name)] = doc[name]
+        return {key: value for key, value in doc.items() if key in self.schema}
+
+    def prepare_documents(self, index, objects) -> list[dict]:
+        docs = []
+        for obj in objects:
+            try:
+                docs.append(self._document(index.full_prepare(obj)))
+            except SkipDocument:
+                continue
+        return docs
+
+    def write_documents(self, docs: list[dict], *, bulk: bool = False) -> None:
+        """Add or replace documents (by their `id`) in one writer.
+
+        Large batches use Whoosh's multi-process writer, which analyses in parallel and writes
+        one segment per process.
+        """
+        if not self.setup_complete:
+            self.setup()
+        if not docs:
+            return
+        self.index = self.index.refresh()
+        procs = min(4, os.cpu_count() or 1)
+        if (bulk or len(docs) >= BULK_THRESHOLD) and procs > 1:
+            writer = self.index.writer(procs=procs, limitmb=256, multisegment=True)
+            add = writer.add_document if bulk else writer.update_document
+        else:
+            writer = self.index.writer(limitmb=128)
+            add = writer.update_document
+        try:
+            for doc in docs:
+                add(**doc)
+        except Exception:
+            writer.cancel()
+            raise
+        writer.commit()
+
+    def update(self, index, iterable, commit=True):
+        """Write documents in one writer; accented copies of text fields are added here."""
+        if not self.setup_complete:
+            self.setup()
+        self.write_documents(self.prepare_documents(index, list(iterable)))
+
+    def remove_many(self, identifiers: list[str]) -> None:
+        """Drop documents by their haystack identifiers ("app.model.pk") in one writer."""
+        if not self.setup_complete:
+            self.setup()
+        if not identifiers:
+            return
+        self.index = self.index.refresh()
+        writer = self.index.writer(limitmb=64)
+        try:
+            for identifier in identifiers:
+                writer.delete_by_term(ID, identifier)
+        except Exception:
+            writer.cancel()
+            raise
+        writer.commit()
+
+    def remove(self, obj_or_string, commit=True):
+        from haystack.utils import get_identifier
+
+        self.remove_many([get_identifier(obj_or_string)])
+
+    def indexed_ids(self, label: str) -> set[str]:
+        """The primary keys of `label` ("app.model") documents in the index."""
+        if not self.setup_complete:
+            self.setup()
+        self.index = self.index.refresh()
+        with self.index.searcher() as searcher:
+            return {
+                fields[DJANGO_ID]
+                for fields in searcher.documents(**{DJANGO_CT: label})
+                if DJANGO_ID in fields
+            }
+
+
+class VietnameseWhooshEngine(BaseEngine):
+    backend = VietnameseWhooshBackend
+    query = WhooshSearchQuery
