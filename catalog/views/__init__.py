@@ -1,0 +1,1 @@
+"""Pages of the catalogue: the public record page and the librarians' cataloguing pages."""
