@@ -6,6 +6,8 @@ one machine is not enough, DATABASE_URL.
 """
 
 import os
+import sys
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -30,9 +32,12 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [part.strip() for part in os.environ.get(name, default).split(",") if part.strip()]
 
 
-DATA_DIR = Path(os.environ.get("LIBRARY_DATA_DIR") or BASE_DIR / "var").resolve()
+TESTING = env_bool("LIBRARY_TESTING") or "pytest" in sys.modules
 DEBUG = env_bool("LIBRARY_DEBUG")
-TESTING = env_bool("LIBRARY_TESTING")
+# Under pytest each process gets its own data directory unless one is given explicitly.
+_default_data_dir = tempfile.mkdtemp(prefix="thuvienso-test-") if TESTING else BASE_DIR / "var"
+DATA_DIR = Path(os.environ.get("LIBRARY_DATA_DIR") or _default_data_dir).resolve()
+DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 _insecure_key = "django-insecure-thuvienso-development-key-change-me-in-production-0123456789"
 SECRET_KEY = os.environ.get("LIBRARY_SECRET_KEY") or _insecure_key
@@ -54,6 +59,11 @@ LIBRARY_PAGE_TIMEOUT = env_int("LIBRARY_PAGE_TIMEOUT", 30)
 LIBRARY_LOGIN_FAILURES = env_int("LIBRARY_LOGIN_FAILURES", 5)
 LIBRARY_LOGIN_COOLOFF_MINUTES = env_int("LIBRARY_LOGIN_COOLOFF_MINUTES", 15)
 LIBRARY_SEARCH_SYNC = env_bool("LIBRARY_SEARCH_SYNC")
+# Lending: bank account for VietQR compensation payments; loan history kept N days after return.
+LIBRARY_BANK_BIN = os.environ.get("LIBRARY_BANK_BIN", "970436")
+LIBRARY_BANK_ACCOUNT = os.environ.get("LIBRARY_BANK_ACCOUNT", "0011000000000")
+LIBRARY_BANK_ACCOUNT_NAME = os.environ.get("LIBRARY_BANK_ACCOUNT_NAME", "THU VIEN TRUONG")
+LIBRARY_LOAN_HISTORY_DAYS = env_int("LIBRARY_LOAN_HISTORY_DAYS", 30)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -74,6 +84,8 @@ INSTALLED_APPS = [
     "library.accounts",
     "catalog",
     "digitization",
+    "library.circulation",
+    "library.discovery",
     "interlibrary",
 ]
 
@@ -120,6 +132,9 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": DATA_DIR / "library.sqlite3",
+            # Tests use a file too: shared-cache in-memory SQLite fails concurrent writers at once
+            # ("table is locked") instead of waiting like the real WAL database.
+            "TEST": {"NAME": str(DATA_DIR / "test-library.sqlite3")},
             "OPTIONS": {
                 "timeout": 20,
                 "transaction_mode": "IMMEDIATE",
@@ -164,6 +179,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "library" / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -198,9 +214,7 @@ HAYSTACK_SEARCH_RESULTS_PER_PAGE = 20
 
 TASKS = {
     "default": {
-        "BACKEND": os.environ.get(
-            "LIBRARY_TASK_BACKEND", "django_tasks_db.DatabaseBackend"
-        ),
+        "BACKEND": os.environ.get("LIBRARY_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
         "QUEUES": [],
     }
 }
