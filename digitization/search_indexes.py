@@ -6,7 +6,7 @@ access level so that search filters restricted text inside the query.
 
 from haystack import indexes
 
-from .models import DigitalResource, Page, ResourceType
+from .models import DigitalResource, FileRole, Page
 
 
 class _ResourceFields(indexes.SearchIndex):
@@ -21,6 +21,8 @@ class _ResourceFields(indexes.SearchIndex):
     textbook_series = indexes.CharField(faceted=True, null=True)
     resource_type = indexes.CharField(faceted=True)
     year = indexes.IntegerField(null=True)
+    cover = indexes.CharField(indexed=False, null=True)
+    url = indexes.CharField(indexed=False)
 
     def _resource(self, obj) -> DigitalResource:
         raise NotImplementedError
@@ -52,7 +54,13 @@ class _ResourceFields(indexes.SearchIndex):
         return resource.get_textbook_series_display() if resource.textbook_series else None
 
     def prepare_resource_type(self, obj):
-        return str(ResourceType(self._resource(obj).resource_type).label)
+        # The code: search shows its label through digitization.models.ResourceType.
+        return self._resource(obj).resource_type
+
+    def prepare_cover(self, obj):
+        resource = self._resource(obj)
+        has_cover = any(f.role == FileRole.THUMBNAIL for f in resource.files.all())
+        return f"/resources/{resource.pk}/cover.jpg" if has_cover else None
 
     def prepare_year(self, obj):
         return self._resource(obj).record.year
@@ -67,13 +75,21 @@ class ResourceIndex(_ResourceFields, indexes.Indexable):
         return DigitalResource
 
     def index_queryset(self, using=None):
-        return DigitalResource.objects.live().approved().select_related("record")
+        return (
+            DigitalResource.objects.live()
+            .approved()
+            .select_related("record")
+            .prefetch_related("files")
+        )
 
     def _resource(self, obj):
         return obj
 
     def prepare_kind(self, obj):
         return "resource"
+
+    def prepare_url(self, obj):
+        return obj.get_absolute_url()
 
 
 class PageIndex(_ResourceFields, indexes.Indexable):
@@ -87,12 +103,17 @@ class PageIndex(_ResourceFields, indexes.Indexable):
         return Page
 
     def index_queryset(self, using=None):
-        return Page.objects.filter(
-            resource__in=DigitalResource.objects.live().approved()
-        ).select_related("resource__record")
+        return (
+            Page.objects.filter(resource__in=DigitalResource.objects.live().approved())
+            .select_related("resource__record")
+            .prefetch_related("resource__files")
+        )
 
     def _resource(self, obj):
         return obj.resource
 
     def prepare_kind(self, obj):
         return "page"
+
+    def prepare_url(self, obj):
+        return obj.get_absolute_url()
