@@ -255,11 +255,10 @@ def top_hits(s, q: wq.Query, *, limit: int, sort: str = "relevance") -> list[Hit
     spec = SORTS.get(sort)
     if spec is None:
         results = s.search(q, limit=limit)
-        hits = [Hit(docnum, score, {}) for score, docnum in results.top_n]
+        hits = [Hit(docnum, score, s.stored_fields(docnum)) for score, docnum in results.top_n]
         # Newer editions before older when the score is otherwise the same.
-        years = s.reader().column_reader("year") if "year" in s.schema else None
-        if years is not None:
-            hits.sort(key=lambda h: (-round(h.score, 6), -(years[h.docnum] or 0)))
+        hits.sort(key=lambda h: (-round(h.score, 6), -(h.fields.get("year") or 0)))
+        return hits
     else:
         name, reverse = spec
         if name not in s.schema:
@@ -278,12 +277,16 @@ def pages_of(s, q: wq.Query, resource_ids: list[str]) -> dict[str, list[int]]:
     narrowed = wq.And(
         [q, wq.Term("kind", "page"), wq.Or([wq.Term("resource_id", r) for r in resource_ids])]
     )
-    numbers = s.reader().column_reader("page_number")
-    owners = s.reader().column_reader("resource_id")
     found: dict[str, list[int]] = {}
-    for docnum in s.docs_for_query(narrowed):
-        owner = owners[docnum]
-        if isinstance(owner, bytes):
-            owner = owner.decode()
-        found.setdefault(owner, []).append(numbers[docnum])
+    for sub, _offset in s.leaf_searchers():
+        reader = sub.reader()
+        if not (reader.has_column("page_number") and reader.has_column("resource_id")):
+            continue
+        numbers = reader.column_reader("page_number")
+        owners = reader.column_reader("resource_id")
+        for docnum in narrowed.docs(sub):
+            owner = owners[docnum]
+            if isinstance(owner, bytes):
+                owner = owner.decode()
+            found.setdefault(owner, []).append(numbers[docnum])
     return {key: sorted(set(value)) for key, value in found.items()}

@@ -27,8 +27,9 @@ def search_update(label: str, pks: list[str]) -> int:
     found = {str(obj.pk) for obj in objects}
     if objects:
         backend.update(search_index, objects)
-    for pk in set(pks) - found:
-        backend.remove(f"{label}.{pk}")
+    gone = sorted(set(pks) - found)
+    if gone:
+        backend.remove_many([f"{label}.{pk}" for pk in gone])
     return len(objects)
 
 
@@ -38,7 +39,5 @@ def search_remove(label: str, pks: list[str]) -> int:
     model, search_index = _index_for(label)
     if search_index is None:
         return 0
-    backend = connections["default"].get_backend()
-    for pk in pks:
-        backend.remove(f"{label}.{pk}")
+    connections["default"].get_backend().remove_many([f"{label}.{pk}" for pk in pks])
     return len(pks)
