@@ -245,12 +245,17 @@ def simple_template_of(record: Record) -> str | None:
     form = SimpleRecordForm(data=_as_post(form_initial_from_record(record)), with_items=False)
     if not form.is_valid():
         return None
-    for template, _label in TEMPLATE_CHOICES:
-        if template not in getattr(build, "TEMPLATES", {template: None}):
-            continue
+    genres = set(_subfield_values(record, "655", "a"))
+    settings_by_template = getattr(build, "TEMPLATE_SETTINGS", {})
+    candidates = [
+        template
+        for template, _label in TEMPLATE_CHOICES
+        if template in settings_by_template and settings_by_template[template].genre in genres
+    ]
+    for template in candidates:
         try:
             rebuilt = build_marc(form.cleaned_data, template)
-        except CatalogError:
+        except Exception:  # noqa: BLE001 - a template that cannot rebuild it means "use MARC"
             continue
         if _comparable(rebuilt) == stored:
             return template
