@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from catalog.models import ItemStatus
 
-from .views_helpers import make_items, make_record
+from .test_views_helpers import make_items, make_record
 
 pytestmark = pytest.mark.django_db
 
