@@ -19,3 +19,15 @@ class MarcWriteError(MarcError):
 
 class MarcTemplateError(MarcError):
     """An unknown cataloguing template was asked for."""
+
+
+class RecordInUseError(CatalogError):
+    """A record or item cannot be deleted because a copy is on loan (or has loan history)."""
+
+
+class DuplicateBarcodeError(CatalogError):
+    """A barcode or accession number is already used by another item."""
+
+
+class ImportRefusedError(CatalogError):
+    """An uploaded file was refused before the import started (size, format, options)."""
