@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
+from . import views
 from .forms import LoginForm
 
 app_name = "accounts"
@@ -29,4 +30,8 @@ urlpatterns = [
         ),
         name="password_change_done",
     ),
+    path("patrons/", views.patron_list, name="patrons"),
+    path("patrons/import/", views.patron_import, name="patron_import"),
+    path("patrons/cards.pdf", views.patron_cards, name="patron_cards"),
+    path("patrons/<int:pk>/", views.patron_detail, name="patron"),
 ]
