@@ -12,12 +12,12 @@ from __future__ import annotations
 import contextlib
 import io
 import multiprocessing
-import queue as queue_module
 import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
 from pdfminer.converter import TextConverter
@@ -215,12 +215,17 @@ def _extract_one(extractor, page, number, page_timeout, page_fn) -> PageText:
     return _make_page(number, raw)
 
 
-def _worker(wid: int, pdf_path: str, first: int, last: int, page_timeout: float, page_fn, out):
+def _worker(pdf_path: str, first: int, last: int, page_timeout: float, page_fn, conn):
     """Process entry point (top level, so it works with spawn and forkserver)."""
-    out.put(("ready", wid, None))
-    for page in iter_page_texts(pdf_path, first, last, page_timeout, page_fn):
-        out.put(("page", wid, page))
-    out.put(("done", wid, None))
+    # One pipe per worker, written synchronously: a worker killed mid-page holds no lock
+    # that the others need (a shared multiprocessing.Queue has one).
+    try:
+        for page in iter_page_texts(pdf_path, first, last, page_timeout, page_fn):
+            conn.send(page)
+    except (BrokenPipeError, EOFError):  # the parent gave up on us
+        return
+    finally:
+        conn.close()
 
 
 # --- the parent: start workers, collect, watch ------------------------------------------------
@@ -229,11 +234,11 @@ def _worker(wid: int, pdf_path: str, first: int, last: int, page_timeout: float,
 @dataclass
 class _Slot:
     process: multiprocessing.process.BaseProcess
+    conn: Connection
     next_page: int
     last: int
     last_event: float
-    ready: bool = False
-    done: bool = False
+    started: bool = False
 
 
 def _context():
@@ -249,23 +254,19 @@ def _context():
 
 def _run_workers(pdf_path, total, workers, page_timeout, on_progress, page_fn):
     ctx = _context()
-    out = ctx.Queue()
     results: dict[int, PageText] = {}
-    slots: dict[int, _Slot] = {}
-    next_wid = 0
+    slots: list[_Slot] = []
     # The in-worker alarm should fire first; this catches what it cannot interrupt.
     hard_limit = page_timeout * 1.5 + 2.0 if page_timeout and page_timeout > 0 else None
 
     def start(first: int, last: int) -> None:
-        nonlocal next_wid
-        wid, next_wid = next_wid, next_wid + 1
+        reader, writer = ctx.Pipe(duplex=False)
         process = ctx.Process(
-            target=_worker,
-            args=(wid, pdf_path, first, last, page_timeout, page_fn, out),
-            daemon=True,
+            target=_worker, args=(pdf_path, first, last, page_timeout, page_fn, writer), daemon=True
         )
         process.start()
-        slots[wid] = _Slot(process, first, last, time.monotonic())
+        writer.close()  # the child has its own copy; EOF on reader then means it is gone
+        slots.append(_Slot(process, reader, first, last, time.monotonic()))
 
     def record(page: PageText) -> None:
         if page.number not in results:
@@ -273,67 +274,48 @@ def _run_workers(pdf_path, total, workers, page_timeout, on_progress, page_fn):
             if on_progress:
                 on_progress(len(results), total)
 
-    def handle(message) -> None:
-        kind, wid, page = message
-        slot = slots.get(wid)
-        if slot is None or slot.done:
-            return
-        slot.last_event = time.monotonic()
-        if kind == "ready":
-            slot.ready = True
-        elif kind == "page":
-            record(page)
-            slot.next_page = page.number + 1
-        elif kind == "done":
-            slot.done = True
-
-    def drain() -> None:
-        while True:
-            try:
-                handle(out.get_nowait())
-            except queue_module.Empty:
-                return
-
-    def give_up_on_current_page(wid: int, slot: _Slot, reason: str) -> None:
-        slot.done = True
+    def finish(slot: _Slot, reason: str | None) -> None:
+        """Stop watching ``slot``; if it stopped early, fail its current page, restart after it."""
+        slots.remove(slot)
+        slot.conn.close()
         if slot.process.is_alive():
             slot.process.kill()
         slot.process.join(5)
         if slot.next_page <= slot.last:
             record(PageText(slot.next_page, "", needs_ocr=True, error=reason))
-            if slot.next_page + 1 <= slot.last:
+            if slot.next_page < slot.last:
                 start(slot.next_page + 1, slot.last)
 
     try:
         for first, last in split_ranges(total, workers):
             start(first, last)
-        while any(not slot.done for slot in slots.values()):
-            try:
-                handle(out.get(timeout=POLL_SECONDS))
-                drain()
-            except queue_module.Empty:
-                pass
+        while slots:
+            ready = wait([slot.conn for slot in slots], timeout=POLL_SECONDS)
             now = time.monotonic()
-            for wid, slot in list(slots.items()):
-                if slot.done:
+            for slot in list(slots):
+                if slot.conn in ready:
+                    try:
+                        page = slot.conn.recv()
+                    except (EOFError, OSError):
+                        finish(slot, f"lỗi trích xuất trang {slot.next_page}: tiến trình dừng")
+                        continue
+                    record(page)
+                    slot.next_page = page.number + 1
+                    slot.last_event = now
+                    slot.started = True
                     continue
-                if not slot.process.is_alive():
-                    drain()  # its last messages may still be in the pipe
-                    if not slot.done:
-                        give_up_on_current_page(
-                            wid, slot, f"lỗi trích xuất trang {slot.next_page}: tiến trình dừng"
-                        )
-                    continue
-                limit = hard_limit if slot.ready else STARTUP_TIMEOUT
+                # The first page also pays for starting the process and opening the file.
+                limit = (
+                    hard_limit + (0 if slot.started else STARTUP_TIMEOUT) if hard_limit else None
+                )
                 if limit is not None and now - slot.last_event > limit:
-                    give_up_on_current_page(wid, slot, timeout_message(slot.next_page))
+                    finish(slot, timeout_message(slot.next_page))
     finally:
-        for slot in slots.values():
+        for slot in slots:
+            slot.conn.close()
             if slot.process.is_alive():
                 slot.process.kill()
             slot.process.join(5)
-        out.close()
-        out.join_thread()
 
     return [
         results.get(n) or PageText(n, "", needs_ocr=True, error="không trích xuất được trang")
