@@ -177,3 +177,25 @@ def make_scanned_page_image(
     out_path = Path(out_path)
     image.save(out_path, format=fmt, dpi=(dpi, dpi))
     return out_path
+
+
+def make_lesson_plan_pdf(out_path: str | Path, *, subject: str = "Toán", grade: int = 6) -> Path:
+    """A two-page lesson plan (kế hoạch bài dạy) in the usual GDPT 2018 layout."""
+    sentences = SENTENCES.get(subject, ALL_SENTENCES)
+    first = (
+        f"KẾ HOẠCH BÀI DẠY – Môn {subject}, lớp {grade}\n"
+        "I. MỤC TIÊU\n"
+        "1. Kiến thức: " + sentences[0] + "\n"
+        "2. Năng lực: tư duy và lập luận, giao tiếp và hợp tác, giải quyết vấn đề.\n"
+        "3. Phẩm chất: chăm chỉ, trung thực, trách nhiệm.\n"
+        "II. THIẾT BỊ DẠY HỌC VÀ HỌC LIỆU\n"
+        "Sách giáo khoa, phiếu học tập, máy chiếu, bài giảng điện tử."
+    )
+    second = (
+        "III. TIẾN TRÌNH DẠY HỌC\n"
+        "Hoạt động 1: Mở đầu (5 phút). Giáo viên nêu câu hỏi gợi mở.\n"
+        "Hoạt động 2: Hình thành kiến thức mới (20 phút). " + " ".join(sentences[1:3]) + "\n"
+        "Hoạt động 3: Luyện tập (15 phút). Học sinh làm bài theo nhóm.\n"
+        "Hoạt động 4: Vận dụng (5 phút). Giao bài tập về nhà."
+    )
+    return make_text_pdf(out_path, [first, second], title=f"Kế hoạch bài dạy {subject} {grade}")
