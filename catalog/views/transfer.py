@@ -10,6 +10,7 @@ from django.http import FileResponse, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -94,11 +95,24 @@ def import_job_status(request, pk: int):
     return JsonResponse(job_state(get_object_or_404(ImportJob, pk=pk)))
 
 
+OUTCOME_LABELS = {
+    "added": _lazy("Thêm mới"),
+    "overlaid": _lazy("Ghi đè"),
+    "skipped": _lazy("Bỏ qua (trùng)"),
+    "rejected": _lazy("Từ chối"),
+}
+
+
 def _report_row(row) -> dict:
     if isinstance(row, dict):
-        return {name: row.get(name, "") for name in REPORT_COLUMNS}
-    values = list(row) + [""] * len(REPORT_COLUMNS)
-    return dict(zip(REPORT_COLUMNS, values, strict=False))
+        values = {name: row.get(name, "") for name in REPORT_COLUMNS}
+        values["offset"] = row.get("offset") if row.get("offset") is not None else row.get("line")
+        values["record_id"] = row.get("record_id")
+    else:
+        values = dict(zip(REPORT_COLUMNS, list(row) + [""] * 6, strict=False))
+        values["record_id"] = None
+    values["outcome_label"] = OUTCOME_LABELS.get(values["outcome"], values["outcome"])
+    return values
 
 
 @librarian_required
@@ -147,7 +161,9 @@ def export(request):
             # Spooled to disk: a whole catalogue never sits in memory.
             spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - FileResponse closes it
             try:
-                services.marc_export(records=records, format=data["format"], stream=spool)
+                services.marc_export(
+                    records=records, format=data["format"], stream=spool, actor=request.user
+                )
             except CatalogError as error:
                 spool.close()
                 form.add_error(None, str(error))
