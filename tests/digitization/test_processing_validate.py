@@ -251,3 +251,15 @@ def test_corrupt_audio_is_refused(tmp_path):
     path = tmp_path / "hong.wav"
     path.write_bytes(b"RIFF\x10\x00\x00\x00WAVEjunk" + b"\xff" * 20)
     assert refusal(path).code == "corrupt_media"
+
+
+def test_copy_restricted_pdf_without_open_password_is_accepted(tmp_path):
+    from reportlab.lib.pdfencrypt import StandardEncryption
+
+    from digitization.processing.text import extract_pages
+
+    restricted = StandardEncryption("", ownerPassword="nxb-giao-duc", canCopy=0, canModify=0)
+    path = make_text_pdf(tmp_path / "sgk.pdf", ["Sách giáo khoa Toán 6"], encrypt=restricted)
+    assert validate(path, **LIMITS).page_count == 1
+    [page] = extract_pages(path, workers=1, page_timeout=30)
+    assert page.text == "Sách giáo khoa Toán 6"
