@@ -55,6 +55,7 @@ _LOOSE_LEADER_RE = re.compile(rb"\d{5}[\x20-\x7e]{19}")
 _LEADING_JUNK = b" \t\r\n\x00\x1a\xef\xbb\xbf"
 _CONTROL_IN_LEADER = re.compile(r"[^\x20-\x7e]")
 _CONTROL_CHARS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_UNICODE_VIETNAMESE = re.compile("[ăĂđĐĩĨũŨơƠưƯ\u0300-\u036f\u1ea0-\u1ef9]")
 #: 008/35-37 values under which legacy Vietnamese repair may run (see `_CleanState`).
 _LEGACY_LANGUAGES = frozenset({"vie", "und", "mul", "", "|||"})
 
@@ -191,6 +192,10 @@ def _parse_iso_record(
 ) -> tuple[pymarc.Record | None, list[str]]:
     errors: list[str] = []
     if len(raw) < LEADER_LEN + 1:
+        if not terminated and raw[:5].isdigit():
+            return None, [
+                _("Bản ghi bị cắt cụt: tệp kết thúc sau %(n)d byte của bản ghi.") % {"n": len(raw)}
+            ]
         return None, [
             _("Không phải bản ghi MARC: chỉ có %(n)d byte, không đủ leader 24 ký tự.")
             % {"n": len(raw)}
@@ -504,7 +509,9 @@ class _CleanState:
             return value
         if self.forced and not value.isascii():
             return clean(legacy_to_unicode(value, self.forced))
-        if not self.allow_legacy:
+        if not self.allow_legacy or _UNICODE_VIETNAMESE.search(value):
+            # Already Unicode Vietnamese (letters no legacy text read as Latin-1 can hold):
+            # clean() would only normalise, at a far higher cost per string.
             return _CONTROL_CHARS.sub("", unicodedata.normalize("NFC", value))
         cleaned = clean(value)
         if (
