@@ -253,6 +253,12 @@ def _build_fold_table() -> dict[int, str | None]:
     # đ does not decompose; Ð (eth) is a frequent stand-in for Đ in old data.
     for ch in "đĐðÐ":
         table[ord(ch)] = "d"
+    # Identity (lowercased) entries for the Latin blocks: a key missing from the table
+    # costs str.translate a KeyError, which would make it several times slower.
+    for cp in [*range(0x250), *range(0x1E00, 0x1F00)]:
+        if cp not in table:
+            low = chr(cp).lower()
+            table[cp] = low if len(low) == 1 else chr(cp)
     return table
 
 
@@ -263,8 +269,13 @@ def fold(text: str) -> str:
     """Search key: no tones, no vowel marks, đ → d, case-folded. "Đường" → "duong"."""
     if text.isascii():
         return text.lower()
-    # casefold first: it may emit combining marks ("İ" → "i̇"), which the table drops.
-    return text.casefold().translate(_FOLD_TABLE)
+    # One pass folds and lowercases Vietnamese and other Latin letters, precomposed or not.
+    folded = text.translate(_FOLD_TABLE)
+    if folded.isascii():
+        return folded
+    # Other scripts and special cases (ß → ss, K → k): casefold, which may emit
+    # combining marks ("İ" → "i̇"), then the table again to drop them.
+    return folded.casefold().translate(_FOLD_TABLE)
 
 
 # --------------------------------------------------------------------------------------
@@ -322,6 +333,16 @@ def _letter_weights(ch: str) -> tuple[str, str, str]:
     return "3" + _b36(ord(low[0]) if len(low) == 1 else ord(ch), 4), "0", "1" if upper else "0"
 
 
+@lru_cache(maxsize=65536)
+def _run_weights(run: str) -> tuple[str, str, str]:
+    weights = [_letter_weights(ch) for ch in run]
+    return (
+        "".join(w[0] for w in weights),
+        "".join(w[1] for w in weights),
+        "".join(w[2] for w in weights),
+    )
+
+
 def sort_key(text: str) -> str:
     """Vietnamese collation key; compare keys as plain strings.
 
@@ -346,11 +367,10 @@ def sort_key(text: str) -> str:
             secondary.append("0")
             tertiary.append("0")
         elif first.isalpha() or first.isdigit():
-            for ch in tok:
-                p, s, t = _letter_weights(ch)
-                primary.append(p)
-                secondary.append(s)
-                tertiary.append(t)
+            p, s, t = _run_weights(tok)
+            primary.append(p)
+            secondary.append(s)
+            tertiary.append(t)
         elif primary and primary[-1] != _WORD_SEP:
             primary.append(_WORD_SEP)
             secondary.append("0")
@@ -638,7 +658,10 @@ def detect_legacy(text: str) -> str | None:
         return None
     text = nfc(text)
     tokens = [t for t in (w.strip(_EDGE_PUNCT) for w in text.split()) if t]
-    unicode_words = sum(1 for t in tokens if any(c in _UNICODE_ONLY for c in t))
+    marked_words = [t for t in tokens if not t.isascii()]
+    unicode_words = sum(1 for t in marked_words if not _UNICODE_ONLY.isdisjoint(t))
+    if unicode_words * 2 >= len(marked_words):
+        return None  # mostly real Unicode Vietnamese already
     best: tuple[int, str] | None = None
     for encoding in ("tcvn3", "vni"):
         support, against, strong, converted = _evidence(tokens, encoding)
