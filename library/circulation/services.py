@@ -711,7 +711,7 @@ def patron_rollover(
     students = Patron.objects.filter(category=PatronCategory.STUDENT, grade__isnull=False)
     leavers = students.filter(grade__gte=final_grade)
     leavers_with_loans = list(
-        leavers.filter(loans__returned_at__isnull=True).distinct().select_related("user")
+        leavers.filter(pk__in=Loan.objects.open().values("patron_id")).select_related("user")
     )
     if leavers_with_loans and not confirm_with_loans:
         raise RolloverRefused(
