@@ -107,10 +107,19 @@ def _field_008(data: SimpleRecordInput, settings: TemplateSettings, entered: str
     language = (data.language or "vie").lower()[:3].ljust(3)
     if settings.bibliographic_level == "s":
         dates = ("c" if data.year else "u") + year + "9999"
-        middle = "vm " + "|" + "r" + " " + "p" + " " * 5 + "    " + " 0" + " " * 3 + "0"
-        # 15-17 place, 18 frequency, 19 regularity, 20 undefined, 21 type 'p' periodical,
-        # 22-26, 27-30 nature, 31-32, 33 alphabet etc. kept blank/unknown.
-        body = middle.ljust(20)
+        body = (
+            "vm "  # 15-17 place of publication
+            + "||"  # 18 frequency, 19 regularity: no attempt to code
+            + " "  # 20 undefined
+            + "p"  # 21 type of continuing resource: periodical
+            + "   "  # 22 form of original, 23 form of item, 24 nature of entire work
+            + "   "  # 25-27 nature of contents
+            + " "  # 28 government publication
+            + "0"  # 29 conference publication
+            + "   "  # 30-32 undefined
+            + " "  # 33 original alphabet: not given
+            + "0"  # 34 entry convention: successive entry
+        )
     else:
         dates = ("s" + year + "    ") if data.year else ("n" + "uuuu" + "    ")
         body = (
