@@ -801,6 +801,7 @@ class _Importer:
         self.locations: dict[str, Location] = {}
         self.item_types: dict[str, ItemType] = {}
         self.barcodes: _BarcodeSequence | None = None
+        self._rows: list[ImportRow] = []
         # A dry run rolls every batch back, so what it "added" is remembered here instead.
         self.dry_seen: dict[str, dict] = {rule: {} for rule in self.match}
 
@@ -874,12 +875,16 @@ class _Importer:
                     warnings=list(result.warnings),
                 )
             )
-        if not prepared:
-            return
-        with transaction.atomic():
-            self._write(prepared)
-            if self.dry_run:
-                transaction.set_rollback(True)
+        if prepared:
+            with transaction.atomic():
+                self._write(prepared)
+                if self.dry_run:
+                    transaction.set_rollback(True)
+        # Rows are reported in file order, rejected ones among the others.
+        self._rows.sort(key=lambda row: row.index)
+        for row in self._rows:
+            self.report.add(row)
+        self._rows = []
 
     def _reject(self, result, reason: str) -> None:
         record = result.record
@@ -889,7 +894,7 @@ class _Importer:
             title_field = record.get("245")
             if title_field is not None and not title_field.control_field:
                 title = " ".join(title_field.get_subfields("a", "b"))[:300]
-        self.report.add(
+        self._rows.append(
             ImportRow(
                 index=result.index,
                 offset=result.offset,
@@ -1014,7 +1019,7 @@ class _Importer:
                 reason = ""
             if p.warnings:
                 reason = "; ".join([r for r in [reason, *p.warnings] if r])
-            self.report.add(
+            self._rows.append(
                 ImportRow(
                     index=p.index,
                     offset=p.offset,
