@@ -50,8 +50,8 @@ def _is_tag(tag: str) -> bool:
 def validate_fields(leader: str, fields: list[EditorField]) -> list[FieldError]:
     errors: list[FieldError] = []
 
-    def error(position, tag, code, message, **params):
-        errors.append(FieldError(position, tag, message % params if params else message, code))
+    def error(at, field_tag, kind, message, /, **params):
+        errors.append(FieldError(at, field_tag, message % params if params else message, kind))
 
     if len(leader or "") != 24:
         error(
