@@ -290,6 +290,9 @@ class ItemForm(forms.ModelForm):
         max_length=32,
         required=False,
         help_text=_("Để trống để hệ thống tự cấp mã."),
+        error_messages={
+            "unique": _("Mã vạch này đã dùng cho bản sách khác: hãy nhập mã khác hoặc để trống."),
+        },
     )
 
     class Meta:
@@ -307,6 +310,11 @@ class ItemForm(forms.ModelForm):
             "notes",
         ]
         widgets = {"acquired_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        error_messages = {
+            "accession_number": {
+                "unique": _("Số đăng ký cá biệt này đã dùng cho bản sách khác: hãy kiểm tra sổ."),
+            },
+        }
         help_texts = {
             "call_number": _("Để trống để tạo từ ký hiệu phân loại và tên tác giả."),
             "accession_number": _("Số đăng ký cá biệt, duy nhất trong thư viện."),
