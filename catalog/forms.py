@@ -94,7 +94,15 @@ def split_lines(text: str) -> list[str]:
     return values
 
 
-class SimpleRecordForm(forms.Form):
+class NoSuffix:
+    """Labels stand on their own line: no trailing colon."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class SimpleRecordForm(NoSuffix, forms.Form):
     """Cataloguing without MARC: every field a librarian knows from the book in hand."""
 
     template = forms.ChoiceField(
@@ -284,7 +292,7 @@ class _YearNotInFuture:
             )
 
 
-class ItemForm(forms.ModelForm):
+class ItemForm(NoSuffix, forms.ModelForm):
     barcode = forms.CharField(
         label=_("Mã vạch"),
         max_length=32,
@@ -349,7 +357,7 @@ class ItemForm(forms.ModelForm):
         return data
 
 
-class AddItemsForm(forms.Form):
+class AddItemsForm(NoSuffix, forms.Form):
     """Several identical copies at once, with generated barcodes."""
 
     count = forms.IntegerField(label=_("Số bản"), min_value=1, max_value=200, initial=1)
@@ -444,7 +452,7 @@ def format_subfields(subfields: list[tuple[str, str]]) -> str:
 # Import, export, labels -------------------------------------------------------------------
 
 
-class ImportForm(forms.Form):
+class ImportForm(NoSuffix, forms.Form):
     file = forms.FileField(
         label=_("Tệp MARC"),
         help_text=_("ISO 2709 (.mrc, .dat, .iso) hoặc MARCXML (.xml); UTF-8 hoặc MARC-8."),
@@ -496,7 +504,7 @@ EXPORT_FORMATS = [
 ]
 
 
-class ExportForm(forms.Form):
+class ExportForm(NoSuffix, forms.Form):
     format = forms.ChoiceField(
         label=_("Định dạng"), choices=EXPORT_FORMATS, initial="iso2709", widget=forms.RadioSelect
     )
@@ -534,7 +542,7 @@ def parse_ids(raw) -> list[int]:
     return ids[:5000]
 
 
-class LabelForm(forms.Form):
+class LabelForm(NoSuffix, forms.Form):
     items = forms.CharField(label=_("Bản sách"), widget=forms.HiddenInput)
     kind = forms.ChoiceField(
         label=_("Loại nhãn"),
