@@ -51,7 +51,11 @@ def searcher():
         cached = backend.index.refresh().searcher()
         _local.key = key
     elif not cached.up_to_date():
-        cached = cached.refresh()
+        # Not Searcher.refresh(): it reuses a segment's reader even when documents of that
+        # segment were deleted since (an edited record showed its old version), and it fails
+        # on an empty index.
+        cached.close()
+        cached = backend.index.refresh().searcher()
     _local.searcher = cached
     return cached
 

@@ -177,7 +177,9 @@ def _record_result(fields: dict, pattern) -> dict:
         "items_available": fields.get("items_available") or 0,
         "locations": [v for v in (fields.get("locations") or "").split("\n") if v],
         "call_numbers": [v for v in (fields.get("call_numbers") or "").split("\n") if v],
-        "snippet": snippet(fields.get("text") or "", pattern) if pattern else "",
+        "snippet": snippet(fields.get("notes") or fields.get("text") or "", pattern)
+        if pattern
+        else "",
     }
 
 

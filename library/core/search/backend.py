@@ -53,6 +53,9 @@ PAGE_UNINDEXED = ("title", "authors", "subjects", "notes")
 # Fields stored for display without indexing.
 DISPLAY_FIELDS = ("display_title", "cover", "authors_display", "url")
 PAGE_TEXT = "page_text"
+# Only these get an accented copy: exact-accent ranking matters most where the words are few,
+# and accented copies of notes and page text doubled the build time for little gain.
+ACCENTED_FIELDS = ("title", "authors", "subjects")
 PAGE_BOOST = 0.6
 BULK_THRESHOLD = 5000
 
@@ -111,10 +114,11 @@ class VietnameseWhooshBackend(WhooshSearchBackend):
                     field_boost=field.boost,
                     spelling=field.document,
                 )
-                schema_fields[accented_name(name)] = TEXT(
-                    stored=False, analyzer=accented, field_boost=field.boost * 1.5
-                )
-                self.accented_fields.append(name)
+                if name in ACCENTED_FIELDS:
+                    schema_fields[accented_name(name)] = TEXT(
+                        stored=False, analyzer=accented, field_boost=field.boost * 1.5
+                    )
+                    self.accented_fields.append(name)
             if field.document:
                 content_field_name = name
         if len(schema_fields) <= 3:
@@ -132,10 +136,6 @@ class VietnameseWhooshBackend(WhooshSearchBackend):
         # Page text is its own field, ranked below every field of a record or resource.
         if content_field_name:
             schema_fields[PAGE_TEXT] = TEXT(stored=True, analyzer=folded, field_boost=PAGE_BOOST)
-            schema_fields[accented_name(PAGE_TEXT)] = TEXT(
-                stored=False, analyzer=accented, field_boost=PAGE_BOOST * 1.5
-            )
-            self.accented_fields.append(PAGE_TEXT)
         schema_fields["title_sort"] = WHOOSH_ID(stored=True, sortable=True)
         return content_field_name, Schema(**schema_fields)
 

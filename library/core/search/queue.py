@@ -6,6 +6,7 @@ transaction commits, so a bulk import of 500 records makes one index task, not 5
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections import defaultdict
 from collections.abc import Iterable
@@ -20,7 +21,6 @@ _local = threading.local()
 def _pending() -> dict[str, dict[str, set]]:
     if not hasattr(_local, "pending"):
         _local.pending = {"update": defaultdict(set), "remove": defaultdict(set)}
-        _local.scheduled = False
     return _local.pending
 
 
@@ -29,7 +29,7 @@ def _flush() -> None:
 
     pending = _pending()
     _local.pending = {"update": defaultdict(set), "remove": defaultdict(set)}
-    _local.scheduled = False
+    _local.flush = None
     for label, pks in pending["update"].items():
         ordered = sorted(pks, key=str)
         for start in range(0, len(ordered), BATCH_SIZE):
@@ -41,9 +41,18 @@ def _flush() -> None:
 
 
 def _schedule() -> None:
-    if not _local.scheduled:
-        _local.scheduled = True
-        transaction.on_commit(_flush)
+    # One flush per outermost transaction. No "already scheduled" flag: a rolled-back
+    # transaction drops its callbacks, and a stale flag would silence indexing for good.
+    connection = transaction.get_connection()
+    current = getattr(_local, "flush", None)
+    if (
+        current is not None
+        and connection.in_atomic_block
+        and any(entry[1] is current for entry in connection.run_on_commit)
+    ):
+        return
+    _local.flush = functools.partial(_flush)
+    transaction.on_commit(_local.flush)
 
 
 def index_later(model: type[models.Model], pks: Iterable) -> None:
