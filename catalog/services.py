@@ -11,6 +11,7 @@ import csv
 import dataclasses
 import datetime as dt
 import io
+import json
 import os
 import re
 import tempfile
@@ -23,7 +24,7 @@ from typing import IO, Any, BinaryIO
 import pymarc
 from django.conf import settings
 from django.core.files.base import ContentFile, File
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import ProtectedError
 from django.db.models.functions import Length
 from django.utils import timezone
@@ -155,10 +156,75 @@ def record_columns(marc: pymarc.Record) -> dict[str, Any]:
 
 
 def marc_to_dict(marc: pymarc.Record) -> dict[str, Any]:
-    """MARC-in-JSON as pymarc's `as_dict()` writes it (leader always a 24-character string)."""
-    data = marc.as_dict()
-    data["leader"] = str(marc.leader)
-    return data
+    """MARC-in-JSON as pymarc's `as_dict()` writes it (leader always a 24-character string).
+
+    Written out here because pymarc's own `as_dict()` costs a third of the import's time.
+    """
+    fields: list[dict[str, Any]] = []
+    for f in marc.fields:
+        if f.control_field:
+            fields.append({f.tag: f.data})
+        else:
+            ind1, ind2 = f.indicators or ("  ")
+            fields.append(
+                {f.tag: {"ind1": ind1, "ind2": ind2, "subfields": [{c: v} for c, v in f.subfields]}}
+            )
+    return {"leader": str(marc.leader), "fields": fields}
+
+
+_INSERT_FIELDS = [f for f in Record._meta.concrete_fields if not f.primary_key]
+# SQLite >= 3.32 allows 32,766 parameters per statement; Django assumes 999.
+_SQLITE_MAX_PARAMS = 32_000
+
+
+def _insert_records(values: list[dict[str, Any]]) -> list[int]:
+    """Insert many records and return their ids in order.
+
+    On SQLite the rows go in as a few multi-row INSERT ... RETURNING statements with the
+    JSON already encoded: the ORM's per-field preparation is most of `bulk_create`'s cost. On
+    other databases `bulk_create` does the work.
+    """
+    if not values:
+        return []
+    if connection.vendor != "sqlite":
+        objs = [Record(**row) for row in values]
+        Record.objects.bulk_create(objs, batch_size=BATCH_SIZE)
+        return [obj.pk for obj in objs]
+    ops = connection.ops
+    converters = []
+    for f in _INSERT_FIELDS:
+        kind = f.get_internal_type()
+        if kind == "JSONField":
+            converters.append((f.attname, "json", f.get_default()))
+        elif kind == "DateTimeField":
+            converters.append((f.attname, "datetime", None))
+        else:
+            converters.append((f.attname, "plain", f.get_default()))
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in _INSERT_FIELDS)
+    per_row = "(" + ", ".join(["%s"] * len(_INSERT_FIELDS)) + ")"
+    rows_per_statement = max(1, _SQLITE_MAX_PARAMS // len(_INSERT_FIELDS))
+    table = connection.ops.quote_name(Record._meta.db_table)
+    ids: list[int] = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(values), rows_per_statement):
+            chunk = values[start : start + rows_per_statement]
+            params: list[Any] = []
+            for row in chunk:
+                for name, kind, default in converters:
+                    value = row.get(name, default)
+                    if kind == "json":
+                        value = json.dumps(value, ensure_ascii=False)
+                    elif kind == "datetime" and value is not None:
+                        value = ops.adapt_datetimefield_value(value)
+                    params.append(value)
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) VALUES "
+                + ", ".join([per_row] * len(chunk))
+                + " RETURNING id",
+                params,
+            )
+            ids.extend(row[0] for row in cursor.fetchall())
+    return ids
 
 
 def dict_to_marc(data: dict[str, Any]) -> pymarc.Record:
@@ -772,7 +838,7 @@ class _Prepared:
     target: Any = None  # matched Record, or the _Prepared it overlays within this batch
     rule: str = ""
     outcome: str = ""
-    record: Record | None = None
+    record_id: int | None = None
 
     @property
     def control_key(self) -> tuple[str, str] | None:
@@ -953,19 +1019,19 @@ class _Importer:
                     base.holdings = base.holdings + p.holdings
                 elif isinstance(p.target, int):
                     overlays[p.target] = p
-        new_records = [
-            Record(
-                marc=marc_to_dict(p.marc),
-                source=RecordSource.LOCAL,
-                created_at=now,
-                updated_at=now,
+        values = [
+            {
+                "marc": marc_to_dict(p.marc),
+                "source": RecordSource.LOCAL,
+                "created_at": now,
+                "updated_at": now,
                 **p.columns,
-            )
+            }
             for p in to_add
         ]
-        Record.objects.bulk_create(new_records, batch_size=BATCH_SIZE)
-        for p, record in zip(to_add, new_records, strict=True):
-            p.record = record
+        ids = _insert_records(values)
+        for p, pk in zip(to_add, ids, strict=True):
+            p.record_id = pk
 
         existing = Record.objects.in_bulk(list(overlays)) if overlays else {}
         changed: list[Record] = []
@@ -977,7 +1043,7 @@ class _Importer:
                 setattr(record, name, value)
             record.marc = marc_to_dict(p.marc)
             record.updated_at = now
-            p.record = record
+            p.record_id = record.pk
             changed.append(record)
         if changed:
             Record.objects.bulk_update(
@@ -985,12 +1051,12 @@ class _Importer:
             )
             RecordIsbn.objects.filter(record_id__in=[r.pk for r in changed]).delete()
 
-        written = [p for p in [*to_add, *overlays.values()] if p.record is not None]
+        written = [p for p in [*to_add, *overlays.values()] if p.record_id is not None]
         RecordIsbn.objects.bulk_create(
             [
-                RecordIsbn(record=p.record, isbn=isbn)
+                RecordIsbn(record_id=p.record_id, isbn=isbn)
                 for p in written
-                for isbn in dict.fromkeys(p.record.isbns)
+                for isbn in dict.fromkeys(p.columns["isbns"])
                 if isbn
             ],
             batch_size=BATCH_SIZE,
@@ -1000,11 +1066,11 @@ class _Importer:
         for p in prepared:
             target = p.target
             if isinstance(target, _Prepared):
-                target_id = target.record.pk if target.record is not None else None
+                target_id = target.record_id
             elif isinstance(target, int):
                 target_id = target
             else:
-                target_id = p.record.pk if p.record is not None else None
+                target_id = p.record_id
             if p.outcome == ImportOutcome.SKIPPED:
                 reason = _("Trùng (%(rule)s) với biểu ghi #%(id)s.") % {
                     "rule": _RULE_LABELS.get(p.rule, p.rule),
@@ -1034,7 +1100,7 @@ class _Importer:
         self.report.items_added += items
         if self.dry_run or not written:
             return
-        pks = [p.record.pk for p in written]
+        pks = [p.record_id for p in written]
         index_later(Record, pks)
         audit(
             self.actor,
@@ -1082,14 +1148,14 @@ class _Importer:
         )
         new_items = []
         for p in with_holdings:
-            record = p.record
+            record_id = p.record_id
             for h in p.holdings:
                 if h.barcode:
                     if h.barcode in used_barcodes:
                         continue  # the copy is already in the catalogue
                     barcode = h.barcode[:32]
                 else:
-                    if record.pk in overlaid_with_items:
+                    if record_id in overlaid_with_items:
                         continue  # without a barcode we cannot tell it from the copies already there
                     if self.barcodes is None:
                         self.barcodes = _BarcodeSequence()
@@ -1111,7 +1177,7 @@ class _Importer:
                 item_type = self._item_type(h.item_type) if h.item_type else None
                 new_items.append(
                     Item(
-                        record=record,
+                        record_id=record_id,
                         barcode=barcode,
                         call_number=(h.call_number or call_number_of(p.data))[:100],
                         location=self._location(h.location) if h.location else None,
