@@ -41,7 +41,7 @@ def editor_fields(rows: list[EditorRow]) -> list[validate.EditorField]:
     fields = []
     for row in rows:
         if row.is_control:
-            fields.append(validate.EditorField(tag=row.tag, data=row.value.strip()))
+            fields.append(validate.EditorField(tag=row.tag, data=row.value.strip("\r\n")))
         else:
             fields.append(
                 validate.EditorField(

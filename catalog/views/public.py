@@ -12,6 +12,21 @@ from catalog.models import Item, ItemStatus, Record
 HIDDEN_STATUSES = (ItemStatus.WITHDRAWN, ItemStatus.LOST)
 
 
+def record_notes(record: Record) -> list[str]:
+    """The record's notes (5XX $a) without 521, which the page already shows as grades."""
+    notes = []
+    for entry in (record.marc or {}).get("fields", []):
+        for tag, value in entry.items():
+            if tag.startswith("5") and tag != "521" and isinstance(value, dict):
+                notes.extend(
+                    text.strip()
+                    for pair in value.get("subfields", [])
+                    for code, text in pair.items()
+                    if code == "a" and text.strip()
+                )
+    return notes
+
+
 def record_links(record: Record) -> list[dict]:
     """856 links as {url, text}, whatever shape the mapping stored them in."""
     links = []
@@ -54,6 +69,7 @@ def record_public(request, pk: int):
         "available": available,
         "reading_room": reading_room,
         "links": record_links(record),
+        "notes": record_notes(record),
         "is_librarian": getattr(request.user, "is_librarian", False),
     }
     return render(request, "catalog/record_public.html", context)
