@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -24,6 +26,7 @@ class SearchApi(APIView):
         year_from = serializers.IntegerField(required=False, min_value=1, max_value=9999)
         year_to = serializers.IntegerField(required=False, min_value=1, max_value=9999)
 
+    @extend_schema(parameters=[InputSerializer], responses=OpenApiTypes.OBJECT)
     def get(self, request):
         params = self.InputSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
