@@ -25,6 +25,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import BinaryIO
 
@@ -486,12 +487,18 @@ def _iso_language(entries, chunks, decoder) -> str:
     return ""
 
 
+# Detection costs ~100x reading a field; short strings (publishers, places, keywords, genres)
+# repeat across a catalogue, so their verdicts are cached (bounded: memory stays flat).
+_detect_short = lru_cache(maxsize=50_000)(detect_legacy)
+
+
 class _CleanState:
     """NFC + `clean()` for every string; remembers legacy repairs for one warning per record.
 
     Legacy detection works word by word, and a Western word can read as VNI ("Seán" ->
     "Sến"): in a record whose 008/35-37 names a language other than Vietnamese (or und/mul),
-    only NFC and the removal of control characters are applied.
+    only NFC and the removal of control characters are applied. Strings holding letters
+    that Latin-1 cannot (ư, ơ, đ, ạ, ế...) are Unicode already and only normalised.
     """
 
     def __init__(self, language: str = "") -> None:
@@ -511,17 +518,14 @@ class _CleanState:
             return clean(legacy_to_unicode(value, self.forced))
         if not self.allow_legacy or _UNICODE_VIETNAMESE.search(value):
             # Already Unicode Vietnamese (letters no legacy text read as Latin-1 can hold):
-            # clean() would only normalise, at a far higher cost per string.
+            # clean() would only normalise.
+            return _CONTROL_CHARS.sub("", unicodedata.normalize("NFC", value))
+        encoding = _detect_short(value) if len(value) <= 200 else detect_legacy(value)
+        if not encoding:
             return _CONTROL_CHARS.sub("", unicodedata.normalize("NFC", value))
         cleaned = clean(value)
-        if (
-            cleaned != value
-            and not value.isascii()
-            and cleaned != unicodedata.normalize("NFC", value)
-        ):
-            name = _legacy_name(value)
-            if name:
-                self.legacy.add(name)
+        if cleaned != unicodedata.normalize("NFC", value):
+            self.legacy.add(encoding.upper())
         return cleaned
 
     def report(self, warnings: list[str]) -> None:
