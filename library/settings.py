@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "library.core",
     "library.accounts",
     "catalog",
@@ -240,6 +241,9 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Thư viện số API",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI from the sidecar package: every asset served locally, no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }
 
 # Security: strict by default; `manage.py check --deploy` is clean in production.
