@@ -71,6 +71,12 @@ VIETNAMESE_MARKED_LETTERS = frozenset(c for c, (q, t, _up) in _DECOMP.items() if
 _UNICODE_ONLY = frozenset(c for c in VIETNAMESE_MARKED_LETTERS if ord(c) > 0xFF) | frozenset(
     chr(c) for c in range(0x300, 0x370)
 )
+#: Every non-ASCII character that legacy bytes read as latin-1 or cp1252 can become.
+_LEGACY_VIEW = frozenset(chr(c) for c in range(0x80, 0x100)) | frozenset(
+    bytes([c]).decode("cp1252")
+    for c in range(0x80, 0xA0)
+    if c not in (0x81, 0x8D, 0x8F, 0x90, 0x9D)
+)
 
 
 def nfc(text: str) -> str:
@@ -192,7 +198,7 @@ def _plausible_case(word: str) -> bool:
 # Tone placement
 # --------------------------------------------------------------------------------------
 
-_WORD_RE = re.compile(r"[^\W\d_]+")
+_WORD_RE = re.compile(r"(?:[^\W\d_]|[\u0300-\u036f])+")
 _tone_cache: dict[str, str] = {}
 
 
@@ -657,6 +663,8 @@ def detect_legacy(text: str) -> str | None:
     if not text or text.isascii():
         return None
     text = nfc(text)
+    if not any(c in _LEGACY_VIEW for c in text):
+        return None  # no character a latin-1/cp1252 reading of legacy bytes could produce
     tokens = [t for t in (w.strip(_EDGE_PUNCT) for w in text.split()) if t]
     marked_words = [t for t in tokens if not t.isascii()]
     unicode_words = sum(1 for t in marked_words if not _UNICODE_ONLY.isdisjoint(t))
@@ -672,6 +680,10 @@ def detect_legacy(text: str) -> str | None:
         words = [w for w in converted if any(c.isalpha() for c in w)]
         valid = sum(1 for w in words if _word_ok(w))
         if valid < 0.4 * len(words):
+            continue
+        # One or two marked words beside a foreign word ("McMahon, Seán") are a name, not
+        # legacy text.
+        if support < 3 and any(len(w) >= 3 and not _word_ok(w) for w in words):
             continue
         score = support - against + strong
         if best is None or score > best[0]:

@@ -512,3 +512,16 @@ def test_detect_legacy_never_fires_on_unicode_vietnamese(words):
     text = " ".join(words)
     assert detect_legacy(text) is None
     assert detect_legacy(text.upper()) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["McMahon, Seán", "Ó Súilleabháin, Seán", "García Márquez, Gabriel", "Ngữ văn 7 — tập một"],
+)
+def test_foreign_names_and_unicode_text_are_not_taken_for_legacy(text):
+    assert detect_legacy(text) is None
+    assert clean(text) == nfc(text)
+
+
+def test_short_vni_title_is_still_repaired():
+    assert repair_legacy("Vieät Nam") == "Việt Nam"
