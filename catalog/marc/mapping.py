@@ -371,7 +371,7 @@ def record_to_data(rec: pymarc.Record) -> RecordData:
     notes = [
         v.strip()
         for f in rec.fields
-        if f.tag.startswith("5") and not f.control_field
+        if f.tag.startswith("5") and f.tag != "521" and not f.control_field
         for v in f.get_subfields("a")
         if v.strip()
     ]

@@ -30,6 +30,11 @@ class EditorField:
     subfields: list[tuple[str, str]] = field(default_factory=list)
     data: str | None = None  # control fields (00X) only
 
+    def __post_init__(self) -> None:
+        # MARC21 documentation writes a blank indicator as "#"; librarians type it that way.
+        self.ind1 = " " if self.ind1 == "#" else self.ind1
+        self.ind2 = " " if self.ind2 == "#" else self.ind2
+
     @property
     def is_control(self) -> bool:
         return self.tag.isdigit() and self.tag < "010"

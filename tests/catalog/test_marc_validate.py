@@ -43,7 +43,7 @@ def test_tag_syntax(tag):
     assert "3 chữ số" in errors[0].message
 
 
-@pytest.mark.parametrize("indicator", ["", "10", "A", "#", "\\"])
+@pytest.mark.parametrize("indicator", ["", "10", "A", "\\"])
 def test_indicator_syntax(indicator):
     fields = [
         *good_fields(),
@@ -119,3 +119,8 @@ def test_record_to_fields_round_trips_a_real_record():
     fields = record_to_fields(record)
     again = fields_to_record(str(record.leader), fields)
     assert field_signature(again) == field_signature(record)
+
+
+def test_hash_is_accepted_as_a_blank_indicator():
+    field = EditorField(tag="650", ind1="#", ind2="4", subfields=[("a", "Toán học")])
+    assert (field.ind1, field.ind2) == (" ", "4")
