@@ -58,7 +58,6 @@ LIBRARY_WORKERS = env_int("LIBRARY_WORKERS", os.cpu_count() or 1)
 LIBRARY_PAGE_TIMEOUT = env_int("LIBRARY_PAGE_TIMEOUT", 30)
 LIBRARY_LOGIN_FAILURES = env_int("LIBRARY_LOGIN_FAILURES", 5)
 LIBRARY_LOGIN_COOLOFF_MINUTES = env_int("LIBRARY_LOGIN_COOLOFF_MINUTES", 15)
-LIBRARY_SEARCH_SYNC = env_bool("LIBRARY_SEARCH_SYNC")
 # Lending: bank account for VietQR compensation payments; loan history kept N days after return.
 LIBRARY_BANK_BIN = os.environ.get("LIBRARY_BANK_BIN", "970436")
 LIBRARY_BANK_ACCOUNT = os.environ.get("LIBRARY_BANK_ACCOUNT", "0011000000000")
