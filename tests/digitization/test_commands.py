@@ -11,8 +11,6 @@ from django.core.management.base import CommandError
 
 from digitization.models import DigitalResource, ProcessingStatus
 
-from .test_services_fixtures import *  # noqa: F403  (fixtures)
-
 pytestmark = pytest.mark.django_db
 
 

@@ -21,8 +21,6 @@ from digitization.processing import ocr
 from digitization.processing.samples import make_text_pdf
 from library.core.models import AuditEntry
 
-from .test_services_fixtures import *  # noqa: F403  (fixtures)
-
 pytestmark = pytest.mark.django_db
 
 
@@ -85,11 +83,14 @@ def test_record_gets_856_link_to_the_resource_page(
     assert record.links[0]["url"].endswith(f"/resources/{resource.pk}/")
 
 
+@pytest.mark.tesseract
+@pytest.mark.skipif(
+    not ocr.tesseract_available("vie"),
+    reason="Tesseract with Vietnamese data is not installed (apt-get install tesseract-ocr-vie)",
+)
 def test_scanned_jpeg_becomes_a_pdf_and_is_recognised_when_tesseract_present(
     media, immediate_tasks, files, librarian, django_capture_on_commit_callbacks
 ):
-    if not ocr.tesseract_available("vie"):
-        pytest.skip("tesseract-ocr-vie is not installed")
     resource = _create(files["jpeg"], librarian, django_capture_on_commit_callbacks)
 
     assert resource.processing_status == ProcessingStatus.READY

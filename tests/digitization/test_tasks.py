@@ -11,8 +11,6 @@ from digitization.tasks import process_resource
 from library.core.access import visible_levels
 from library.core.search import queue
 
-from .test_services_fixtures import *  # noqa: F403  (fixtures)
-
 pytestmark = pytest.mark.django_db
 
 

@@ -1,4 +1,4 @@
-"""Shared fixtures of the digitisation app tests (imported by the test modules, no tests here)."""
+"""Fixtures of the digitisation tests: real sample files made once a session, fast passwords."""
 
 from __future__ import annotations
 
@@ -11,6 +11,14 @@ from digitization.processing.samples import (
     make_vietnamese_paragraphs,
 )
 
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "tesseract: runs the real Tesseract OCR program; skipped when tesseract-ocr-vie is missing",
+    )
+
+
 IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 CHAPTER = [
@@ -19,6 +27,12 @@ CHAPTER = [
     "Bài 3. Số nguyên tố\nSố nguyên tố là số tự nhiên lớn hơn 1 chỉ có hai ước.",
 ]
 SCAN_TEXT = "Tiếng Việt giàu đẹp, có sáu thanh điệu.\nĐồng bằng sông Cửu Long là vựa lúa."
+
+
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    # The default PBKDF2 costs ~0.4 s of CPU per user; these tests are not about hashing.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
@@ -34,11 +48,10 @@ def immediate_tasks(settings):
     return settings
 
 
-@pytest.fixture
-def files(tmp_path):
-    """Real files of each accepted type, built for the test."""
-    src = tmp_path / "src"
-    src.mkdir()
+@pytest.fixture(scope="session")
+def files(tmp_path_factory):
+    """Real files of each accepted type, built once; tests copy before changing one."""
+    src = tmp_path_factory.mktemp("digitization-samples")
     made = {}
     made["pdf"] = make_text_pdf(src / "toan6.pdf", CHAPTER, title="Toán 6")
     long_pages = [
