@@ -112,3 +112,28 @@ class OcrFailed(DigitizationError):
 
 class ProcessingFailed(DigitizationError):
     default_message = _("Xử lý tệp thất bại. Bản gốc vẫn được giữ nguyên; hãy thử xử lý lại.")
+
+
+class DuplicateFile(DigitizationError):
+    """The same bytes are already in the library; ``existing`` is the resource holding them."""
+
+    default_message = _(
+        "Tệp này đã có trong thư viện: “{title}” (học liệu số {id}). "
+        "Không cần tải lên lại; hãy mở học liệu đã có."
+    )
+
+    def __init__(self, existing):
+        self.existing = existing
+        super().__init__(self.default_message, _params={"title": existing.title, "id": existing.pk})
+
+
+class InvalidMetadata(DigitizationError):
+    """A metadata value (form, CSV row or command option) that cannot be used."""
+
+    default_message = _("Thông tin mô tả không hợp lệ. Hãy kiểm tra lại các ô đã nhập.")
+
+
+class AppraisalRefused(DigitizationError):
+    """An appraisal or editing step not allowed from the resource's state or for this person."""
+
+    default_message = _("Thao tác này không được phép với học liệu ở trạng thái hiện tại.")

@@ -35,7 +35,15 @@ from library.core.audit import audit
 from library.core.search.queue import index_later
 from library.core.vietnamese import fold, nfc, sort_key
 
-from .exceptions import DigitizationError, OcrFailed, OcrUnavailable, RejectedFile
+from .exceptions import (
+    AppraisalRefused,
+    DigitizationError,
+    DuplicateFile,
+    InvalidMetadata,
+    OcrFailed,
+    OcrUnavailable,
+    RejectedFile,
+)
 from .models import (
     AppraisalStatus,
     DigitalFile,
@@ -81,29 +89,6 @@ OCR_DPI = 300
 PROGRESS_EVERY_SECONDS = 0.5
 
 TESSERACT_MISSING = _("Chưa cài Tesseract: các trang ảnh chưa được nhận dạng chữ")
-
-
-# --- errors --------------------------------------------------------------------------------
-
-
-class DuplicateFile(DigitizationError):
-    """The same bytes are already in the library; ``existing`` is the resource holding them."""
-
-    def __init__(self, existing: DigitalResource):
-        self.existing = existing
-        super().__init__(
-            "Tệp này đã có trong thư viện: “{title}” (học liệu số {id}). "
-            "Không cần tải lên lại; hãy mở học liệu đã có.",
-            _params={"title": existing.title, "id": existing.pk},
-        )
-
-
-class InvalidMetadata(DigitizationError):
-    """A metadata value (form, CSV row or command option) that cannot be used."""
-
-
-class AppraisalRefused(DigitizationError):
-    """An appraisal step that is not allowed from the resource's current state or by this person."""
 
 
 # --- helpers -------------------------------------------------------------------------------

@@ -8,7 +8,13 @@ from pathlib import Path
 import pytest
 
 from digitization import services
-from digitization.exceptions import RejectedFile
+from digitization.exceptions import (
+    AppraisalRefused,
+    DigitizationError,
+    DuplicateFile,
+    InvalidMetadata,
+    RejectedFile,
+)
 from digitization.models import (
     AppraisalStatus,
     DigitalFile,
@@ -222,26 +228,28 @@ def test_duplicate_upload_is_reported_with_the_existing_resource(
     first = _create(files["pdf"], librarian, django_capture_on_commit_callbacks)
     copy = tmp_path / "ban-sao-khac-ten.pdf"
     copy.write_bytes(files["pdf"].read_bytes())
-    with pytest.raises(services.DuplicateFile) as caught:
+    with pytest.raises(DuplicateFile) as caught:
         services.resource_create(file=copy, actor=librarian)
     assert caught.value.existing.pk == first.pk
-    assert str(first.pk) in str(caught.value)
+    assert str(first.pk) in str(caught.value) and "đã có trong thư viện" in str(caught.value)
+    assert isinstance(caught.value, DigitizationError)
     assert DigitalResource.objects.count() == 1
     assert len([p for p in _stored_files(media) if "original" in p.parts]) == 1
 
 
 def test_students_cannot_upload(media, files, student):
-    with pytest.raises(services.AppraisalRefused):
+    with pytest.raises(AppraisalRefused):
         services.resource_create(file=files["pdf"], actor=student)
     assert not DigitalResource.objects.exists()
 
 
 def test_bad_metadata_is_refused_with_the_value_named(media, files, librarian):
-    with pytest.raises(services.InvalidMetadata) as caught:
+    with pytest.raises(InvalidMetadata) as caught:
         services.resource_create(
             file=files["pdf"], actor=librarian, metadata={"title": "X", "grade": "13"}
         )
     assert "13" in str(caught.value)
+    assert isinstance(caught.value, DigitizationError)
     assert not DigitalResource.objects.exists() and _stored_files(media) == []
 
 
@@ -287,7 +295,7 @@ def test_appraisal_submit_approve_reject_with_reason(
     services.resource_submit(resource=resource, actor=librarian)
     assert resource.appraisal_status == AppraisalStatus.SUBMITTED
 
-    with pytest.raises(services.AppraisalRefused):
+    with pytest.raises(AppraisalRefused):
         services.resource_reject(resource=resource, actor=librarian, reason="  ")
     services.resource_reject(resource=resource, actor=librarian, reason="Sai nhan đề")
     resource.refresh_from_db()
@@ -305,7 +313,7 @@ def test_appraisal_submit_approve_reject_with_reason(
 
 def test_only_librarians_approve(media, files, librarian, teacher):
     resource = services.resource_create(file=files["pdf"], actor=librarian, process=False)
-    with pytest.raises(services.AppraisalRefused):
+    with pytest.raises(AppraisalRefused):
         services.resource_approve(resource=resource, actor=teacher)
     resource.refresh_from_db()
     assert resource.appraisal_status == AppraisalStatus.DRAFT
