@@ -222,7 +222,7 @@ def test_public_record_page_in_english(client, librarian):
     assert '<html lang="en">' in html
     assert "Copies in the library" in html
     assert "Call number" in html
-    assert "1 of 1 copies available" in html
+    assert "Copies available: 1 of 1" in html
     nav = nav_text(html)
     assert "Home" in nav and "Sign in" in nav
     assert not VIETNAMESE_LETTER.search(nav), nav
