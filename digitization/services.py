@@ -29,11 +29,13 @@ from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext_lazy as _
 
+from catalog.exceptions import CatalogError
 from catalog.models import Record
+from catalog.services import record_marc, record_save
 from library.core.access import AccessLevel, viewer_for
 from library.core.audit import audit
 from library.core.search.queue import index_later
-from library.core.vietnamese import fold, nfc, sort_key
+from library.core.vietnamese import fold, nfc
 
 from .exceptions import (
     AppraisalRefused,
@@ -300,16 +302,82 @@ _ACCESS_EXTRA = {
 
 
 # --- the catalogue record ------------------------------------------------------------------
+# The record is written through catalog.services.record_save: the MARC built here is the only
+# input, and every denormalised column (title, authors, grades, môn học, 856 links...) is
+# derived from it in one place.
 
 _LEADER_TYPE = {"audio": "i", "video": "g", "image": "k", "document": "a"}
+#: Fields this app writes from a resource's metadata; on an edit they are replaced and every
+#: other field of the record (ISBN, classification, subjects, notes...) is kept.
+_OWNED_TAGS = ("100", "245", "264", "520", "521", "540", "655", "658", "700", "911")
+_LINK_NOTE = "Học liệu số"
 
 
-def _marc_for(resource: DigitalResource, meta: ResourceMetadata, original: DigitalFile):
-    """MARC21 of a digital resource; 856 points at the resource page of this library."""
-    from pymarc import Field, Indicators, Leader, Subfield
+def _resource_url(resource: DigitalResource) -> str:
+    return f"{settings.LIBRARY_BASE_URL}{resource.get_absolute_url()}"
+
+
+def _marc_field(tag: str, subfields, ind=(" ", " ")):
+    from pymarc import Field, Indicators, Subfield
+
+    return Field(
+        tag=tag,
+        indicators=Indicators(*ind),
+        subfields=[Subfield(code, str(value)) for code, value in subfields if value],
+    )
+
+
+def _owned_fields(meta: ResourceMetadata) -> list:
+    """The fields of `_OWNED_TAGS` for ``meta``, in tag order."""
+    fields = []
+    if meta.authors:
+        fields.append(_marc_field("100", [("a", meta.authors[0])], ("1", " ")))
+    fields.append(
+        _marc_field(
+            "245",
+            [("a", meta.title), ("h", "[Tài liệu điện tử]")],
+            ("1" if meta.authors else "0", "0"),
+        )
+    )
+    if meta.publisher or meta.year:
+        fields.append(
+            _marc_field("264", [("b", meta.publisher), ("c", meta.year or "")], (" ", "1"))
+        )
+    if meta.description:
+        fields.append(_marc_field("520", [("a", meta.description)]))
+    if meta.grade_levels:
+        grades = "Lớp " + ", ".join(str(g) for g in meta.grade_levels)
+        fields.append(_marc_field("521", [("a", grades)], ("8", " ")))
+    fields.append(_marc_field("540", [("a", Licence(meta.licence).label)]))
+    fields.append(_marc_field("655", [("a", ResourceType(meta.resource_type).label)], (" ", "4")))
+    for code in meta.mon_hoc:  # 658: curriculum objective, read back as the môn học column
+        fields.append(_marc_field("658", [("a", MonHoc(code).label)]))
+    for author in meta.authors[1:]:
+        fields.append(_marc_field("700", [("a", author)], ("1", " ")))
+    if meta.textbook_series and meta.textbook_series != TextbookSeries.OTHER:
+        # 911: the local textbook-set field of catalog.marc (build and mapping).
+        fields.append(_marc_field("911", [("a", TextbookSeries(meta.textbook_series).label)]))
+    return fields
+
+
+def _link_field(resource: DigitalResource, original: DigitalFile | None):
+    return _marc_field(
+        "856",
+        [
+            ("u", _resource_url(resource)),
+            ("q", original.media_type if original else ""),
+            ("y", _LINK_NOTE),
+        ],
+        ("4", "0"),
+    )
+
+
+def _new_marc(meta: ResourceMetadata, *, kind: str, page_count, duration, media_type: str):
+    """MARC21 of a resource whose record this app creates (no 856 until the resource exists)."""
+    from pymarc import Field, Leader
     from pymarc import Record as MarcRecord
 
-    category = kind_info(original.kind).category
+    category = kind_info(kind).category
     record = MarcRecord(force_utf8=True)
     leader = list(str(record.leader))
     leader[6] = _LEADER_TYPE.get(category, "m")
@@ -321,83 +389,49 @@ def _marc_for(resource: DigitalResource, meta: ResourceMetadata, original: Digit
     record.add_field(
         Field(tag="008", data=f"{timezone.localdate():%y%m%d}s{year}    vm            o{lang} d")
     )
-
-    def df(tag, subfields, ind=(" ", " ")):
-        record.add_field(
-            Field(
-                tag=tag,
-                indicators=Indicators(*ind),
-                subfields=[Subfield(code, value) for code, value in subfields if value],
-            )
+    record.add_field(_marc_field("041", [("a", lang.strip())], ("0", " ")))
+    if page_count:
+        record.add_field(_marc_field("300", [("a", f"{page_count} tr.")]))
+    elif duration:
+        minutes, seconds = divmod(round(duration), 60)
+        record.add_field(_marc_field("300", [("a", f"1 tệp ({minutes}:{seconds:02d})")]))
+    record.add_field(
+        _marc_field(
+            "347", [("a", "tệp văn bản" if category == "document" else category), ("b", kind)]
         )
-
-    if meta.authors:
-        df("100", [("a", meta.authors[0])], ("1", " "))
-    df("245", [("a", meta.title), ("h", "[Tài liệu điện tử]")], ("1" if meta.authors else "0", "0"))
-    if meta.publisher or meta.year:
-        df("264", [("b", meta.publisher), ("c", str(meta.year or ""))], (" ", "1"))
-    if original.page_count:
-        df("300", [("a", f"{original.page_count} tr.")])
-    elif original.duration:
-        minutes, seconds = divmod(round(original.duration), 60)
-        df("300", [("a", f"1 tệp ({minutes}:{seconds:02d})")])
-    if meta.textbook_series:
-        df("490", [("a", str(TextbookSeries(meta.textbook_series).label))], ("0", " "))
-    if meta.description:
-        df("520", [("a", meta.description)])
-    if meta.grade_levels:
-        df("521", [("a", "Lớp " + ", ".join(str(g) for g in meta.grade_levels))], ("2", " "))
-    df("540", [("a", str(Licence(meta.licence).label))])
-    df("347", [("a", "tệp văn bản" if category == "document" else category), ("b", original.kind)])
-    for label in [str(MonHoc(code).label) for code in meta.mon_hoc] + meta.keywords:
-        df("653", [("a", label)])
-    df("655", [("a", str(ResourceType(meta.resource_type).label))], (" ", "4"))
-    for author in meta.authors[1:]:
-        df("700", [("a", author)], ("1", " "))
-    df(
-        "856",
-        [
-            ("u", f"{settings.LIBRARY_BASE_URL}{resource.get_absolute_url()}"),
-            ("q", original.media_type),
-            ("y", "Học liệu số"),
-        ],
-        ("4", "0"),
     )
+    for keyword in meta.keywords:
+        record.add_field(_marc_field("653", [("a", keyword)]))
+    for f in _owned_fields(meta):
+        record.add_ordered_field(f)
     return record
 
 
-def _record_columns(resource: DigitalResource, meta: ResourceMetadata, original: DigitalFile):
-    url = f"{settings.LIBRARY_BASE_URL}{resource.get_absolute_url()}"
-    return {
-        "title": meta.title,
-        "title_sort": sort_key(meta.title)[:1000],
-        "authors": meta.authors,
-        "main_author": meta.authors[0] if meta.authors else "",
-        "publisher": meta.publisher,
-        "year": meta.year,
-        "languages": [meta.language] if meta.language else [],
-        "subjects": [str(MonHoc(code).label) for code in meta.mon_hoc] + meta.keywords,
-        "grade_levels": meta.grade_levels,
-        "mon_hoc": [str(MonHoc(code).label) for code in meta.mon_hoc],
-        "textbook_series": str(TextbookSeries(meta.textbook_series).label)
-        if meta.textbook_series
-        else "",
-        "links": [{"url": url, "media_type": original.media_type, "note": "Học liệu số"}],
-        "record_type": "digital",
-        "notes": meta.description,
-        "pages": original.page_count,
-    }
+def _with_link(marc, resource: DigitalResource, original: DigitalFile | None):
+    """``marc`` with exactly one 856 to this resource's page (other 856 links are kept)."""
+    url = _resource_url(resource)
+    for f in marc.get_fields("856"):
+        if url in f.get_subfields("u"):
+            marc.remove_field(f)
+    marc.add_ordered_field(_link_field(resource, original))
+    return marc
 
 
-def _save_record(record: Record, resource, meta, original, actor) -> Record:
-    # catalog.services.record_save (MARC -> columns) is being written; until it lands the
-    # columns are written here from the same metadata the MARC was built from.
-    marc = _marc_for(resource, meta, original)
-    record.marc = marc.as_dict()
-    for name, value in _record_columns(resource, meta, original).items():
-        setattr(record, name, value)
-    record.save()
-    return record
+def _with_metadata(marc, meta: ResourceMetadata):
+    """``marc`` with the fields of `_OWNED_TAGS` rewritten from ``meta``."""
+    marc.remove_fields(*_OWNED_TAGS)
+    for f in _owned_fields(meta):
+        marc.add_ordered_field(f)
+    return marc
+
+
+def _record_save(marc, *, record: Record | None, actor: Any) -> Record:
+    try:
+        return record_save(marc=marc, record=record, actor=actor)
+    except CatalogError as exc:
+        raise InvalidMetadata(
+            "Không lưu được biểu ghi thư mục: {error}", _params={"error": str(exc)}
+        ) from exc
 
 
 # --- create --------------------------------------------------------------------------------
@@ -470,8 +504,21 @@ def resource_create(
         meta = metadata_from(raw, default_title=_title_from_filename(incoming.name))
         with transaction.atomic():
             now = timezone.now()
+            if record is None:
+                # Created first without its 856: the link needs the resource's id.
+                record = _record_save(
+                    _new_marc(
+                        meta,
+                        kind=validated.kind,
+                        page_count=validated.page_count,
+                        duration=validated.duration,
+                        media_type=validated.media_type,
+                    ),
+                    record=None,
+                    actor=actor,
+                )
             resource = DigitalResource.objects.create(
-                record=record or Record.objects.create(marc={}, title=meta.title),
+                record=record,
                 resource_type=meta.resource_type,
                 grade_levels=meta.grade_levels,
                 mon_hoc=meta.mon_hoc,
@@ -506,8 +553,9 @@ def resource_create(
                 state=ProcessingStatus.READY,
                 progress=100,
             )
-            if record is None:
-                _save_record(resource.record, resource, meta, original, actor)
+            _record_save(
+                _with_link(record_marc(record), resource, original), record=record, actor=actor
+            )
             audit(
                 actor,
                 "digitization.resource_create",
@@ -817,6 +865,42 @@ def _enqueue_processing_forced(resource_id: int, force: bool) -> None:
     from .tasks import process_resource
 
     process_resource.enqueue(resource_id, force)
+
+
+# --- editing -------------------------------------------------------------------------------
+
+_EDITED_FIELDS = (
+    "resource_type",
+    "grade_levels",
+    "mon_hoc",
+    "textbook_series",
+    "authors",
+    "description",
+    "licence",
+    "access_level",
+)
+
+
+def resource_update(*, resource: DigitalResource, actor: Any, metadata: dict) -> DigitalResource:
+    """A librarian corrects the metadata; the record is re-saved from MARC (owned fields only)."""
+    _require_librarian(actor)
+    meta = metadata_from(metadata)
+    record = resource.record
+    with transaction.atomic():
+        before = {name: getattr(resource, name) for name in _EDITED_FIELDS}
+        for name in _EDITED_FIELDS:
+            setattr(resource, name, getattr(meta, name))
+        resource.save(update_fields=[*_EDITED_FIELDS, "updated_at"])
+        marc = _with_link(_with_metadata(record_marc(record), meta), resource, resource.original)
+        resource.record = _record_save(marc, record=record, actor=actor)
+        changed = {
+            name: getattr(resource, name)
+            for name in _EDITED_FIELDS
+            if before[name] != getattr(resource, name)
+        }
+        audit(actor, "digitization.resource_update", resource, title=meta.title, **changed)
+        _reindex(resource)
+    return resource
 
 
 # --- appraisal (thẩm định) -----------------------------------------------------------------

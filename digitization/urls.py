@@ -13,6 +13,7 @@ urlpatterns = [
     path("resources/<int:pk>/cover.jpg", views.cover, name="cover"),
     path("resources/<int:pk>/download/", views.download, name="download"),
     path("resources/<int:pk>/media/", views.media, name="media"),
+    path("resources/<int:pk>/edit/", views.resource_edit, name="edit"),
     path("resources/<int:pk>/status/", views.status, name="status"),
     path("resources/<int:pk>/status.json", views.status_json, name="status_json"),
     path("resources/<int:pk>/reprocess/", views.reprocess, name="reprocess"),

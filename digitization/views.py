@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from . import selectors, services
 from .exceptions import DigitizationError
-from .forms import RejectForm, ResourceUploadForm
+from .forms import RejectForm, ResourceEditForm, ResourceUploadForm
 from .models import ProcessingStatus
 from .processing.sniff import kind_info
 
@@ -235,6 +235,24 @@ def resource_new(request):
             if report.errors:
                 form.add_error("file", _("Không tạo được học liệu nào; xem các lỗi ở trên."))
     return render(request, "digitization/upload.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def resource_edit(request, pk: int):
+    resource = selectors.resource_for_staff(request.user, pk)
+    form = ResourceEditForm(request.POST or None, initial=ResourceEditForm.initial_for(resource))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.resource_update(
+                resource=resource, actor=request.user, metadata=form.metadata()
+            )
+        except DigitizationError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Đã lưu thông tin mô tả và biểu ghi thư mục."))
+            return redirect("digitization:status", pk=pk)
+    return render(request, "digitization/edit.html", {"form": form, "resource": resource})
 
 
 @login_required

@@ -71,22 +71,135 @@ def test_pdf_upload_keeps_original_and_extracts_text_per_page(
     assert AuditEntry.objects.filter(action="digitization.resource_create").count() == 1
 
 
-def test_record_gets_856_link_to_the_resource_page(
+def test_record_gets_856_link_and_its_columns_through_the_catalogue(
     media, immediate_tasks, files, librarian, django_capture_on_commit_callbacks
 ):
     resource = _create(
         files["pdf"],
         librarian,
         django_capture_on_commit_callbacks,
-        metadata={"title": "Toán 6", "authors": ["Hà Huy Khoái"]},
+        metadata={
+            "title": "Toán 6",
+            "authors": ["Hà Huy Khoái", "Nguyễn Cao Cường"],
+            "grade": "6",
+            "subject": "Toán",
+            "series": "Kết nối tri thức",
+            "year": 2021,
+            "publisher": "NXB Giáo dục Việt Nam",
+        },
     )
     record = resource.record
     links = [f["856"] for f in record.marc["fields"] if "856" in f]
-    assert (
-        links and {"u": f"http://127.0.0.1:8000/resources/{resource.pk}/"} in links[0]["subfields"]
-    )
+    url = f"http://127.0.0.1:8000/resources/{resource.pk}/"
+    assert len(links) == 1 and {"u": url} in links[0]["subfields"]
+    # Every column comes from catalog.services.record_save reading that MARC.
+    assert record.links == [{"url": url, "label": "Học liệu số"}]
     assert record.title == "Toán 6" and record.main_author == "Hà Huy Khoái"
-    assert record.links[0]["url"].endswith(f"/resources/{resource.pk}/")
+    assert record.authors == ["Hà Huy Khoái", "Nguyễn Cao Cường"]
+    assert record.grade_levels == [6] and record.mon_hoc == ["Toán"]
+    assert record.textbook_series == "Kết nối tri thức với cuộc sống"
+    assert record.year == 2021 and record.publisher == "NXB Giáo dục Việt Nam"
+    assert record.pages == 3 and record.languages == ["vie"]
+    assert record.title_sort and record.match_key
+    actions = list(
+        AuditEntry.objects.filter(object_id=str(record.pk), action__startswith="catalog.")
+        .order_by("pk")
+        .values_list("action", flat=True)
+    )
+    assert actions == ["catalog.record_create", "catalog.record_update"]
+
+
+def _catalogued_record(librarian):
+    import datetime
+
+    from catalog.marc.build import SimpleRecordInput, build_record
+    from catalog.services import record_save
+
+    marc = build_record(
+        SimpleRecordInput(
+            title="Ngữ văn 7",
+            subtitle="Tập một",
+            authors=["Bùi Mạnh Hùng"],
+            isbn="9786040000002",
+            subjects=["Văn học Việt Nam"],
+            classification="807",
+            grade_levels=[7],
+        ),
+        "textbook",
+        entered=datetime.date(2024, 8, 1),
+    )
+    return record_save(marc=marc, actor=librarian)
+
+
+def test_file_added_to_a_catalogued_record_only_adds_the_856(
+    media, files, librarian, django_capture_on_commit_callbacks
+):
+    record = _catalogued_record(librarian)
+    before = {tag: [f for f in record.marc["fields"] if tag in f] for tag in ("020", "245", "650")}
+    with django_capture_on_commit_callbacks(execute=False):
+        resource = services.resource_create(
+            file=files["pdf"], actor=librarian, record=record, process=False
+        )
+    record.refresh_from_db()
+    assert resource.record_id == record.pk and resource.title == record.title
+    for tag, fields in before.items():
+        assert [f for f in record.marc["fields"] if tag in f] == fields, tag
+    assert record.links == [
+        {"url": f"http://127.0.0.1:8000/resources/{resource.pk}/", "label": "Học liệu số"}
+    ]
+    assert record.isbns == ["9786040000002"]
+
+
+def test_librarian_edit_rewrites_the_owned_fields_and_keeps_the_cataloguers(
+    media, files, librarian, django_capture_on_commit_callbacks
+):
+    record = _catalogued_record(librarian)
+    resource = services.resource_create(
+        file=files["pdf"], actor=librarian, record=record, process=False
+    )
+    with django_capture_on_commit_callbacks(execute=False):
+        services.resource_update(
+            resource=resource,
+            actor=librarian,
+            metadata={
+                "title": "Ngữ văn 7 – Tập một",
+                "authors": ["Bùi Mạnh Hùng", "Phan Huy Dũng"],
+                "resource_type": "sgk_dien_tu",
+                "grade_levels": [7, 8],
+                "mon_hoc": ["ngu_van"],
+                "textbook_series": "ket_noi",
+                "licence": "cc_by_sa",
+                "access_level": "public",
+            },
+        )
+    resource.refresh_from_db()
+    record.refresh_from_db()
+    assert resource.grade_levels == [7, 8] and resource.mon_hoc == ["ngu_van"]
+    assert resource.licence == "cc_by_sa" and resource.access_level == "public"
+    assert resource.authors == ["Bùi Mạnh Hùng", "Phan Huy Dũng"]
+    assert record.title == "Ngữ văn 7 – Tập một"
+    assert record.authors == ["Bùi Mạnh Hùng", "Phan Huy Dũng"]
+    assert record.grade_levels == [7, 8] and record.mon_hoc == ["Ngữ văn"]
+    assert record.textbook_series == "Kết nối tri thức với cuộc sống"
+    # What the cataloguer wrote and the form does not edit is kept.
+    assert record.isbns == ["9786040000002"] and record.classification == "807"
+    assert "Văn học Việt Nam" in record.subjects
+    assert len(record.links) == 1 and record.links[0]["url"].endswith(f"/{resource.pk}/")
+    entry = AuditEntry.objects.get(action="digitization.resource_update")
+    assert entry.details["licence"] == "cc_by_sa" and "resource_type" in entry.details
+
+
+def test_edit_refuses_bad_values_and_readers(media, files, librarian, teacher):
+    resource = services.resource_create(file=files["pdf"], actor=librarian, process=False)
+    with pytest.raises(InvalidMetadata) as caught:
+        services.resource_update(
+            resource=resource, actor=librarian, metadata={"title": "Toán 6", "grade": "13"}
+        )
+    assert "13" in str(caught.value)
+    with pytest.raises(AppraisalRefused):
+        services.resource_update(resource=resource, actor=teacher, metadata={"title": "Khác"})
+    resource.refresh_from_db()
+    assert resource.title != "Khác" and resource.grade_levels == []
 
 
 @pytest.mark.tesseract

@@ -258,3 +258,68 @@ def test_reprocess_button_requeues(client, make_resource, librarian):
     # The immediate backend ran it again at once; nothing was lost.
     assert resource.processing_status in (ProcessingStatus.PENDING, ProcessingStatus.READY)
     assert resource.files.filter(role=FileRole.ORIGINAL).count() == 1
+
+
+def test_edit_form_shows_current_values_and_saves_through_the_service(
+    client, make_resource, librarian
+):
+    resource = make_resource(level="school")
+    url = reverse("digitization:edit", args=[resource.pk])
+    client.force_login(librarian)
+    page = client.get(url)
+    form = page.context["form"]
+    assert form["title"].value() == "Tài liệu school"
+    assert form["access_level"].value() == "school" and form["licence"].value() == "cc_by"
+    html = page.content.decode()
+    assert '<label for="id_title">Nhan đề</label>' in html
+    assert "<legend>Môn học</legend>" in html and "<legend>Khối lớp</legend>" in html
+
+    response = client.post(
+        url,
+        {
+            "title": "Toán 6 – Tập hai",
+            "authors": "Hà Huy Khoái; Nguyễn Cao Cường",
+            "resource_type": "sgk_dien_tu",
+            "grade_levels": ["6"],
+            "mon_hoc": ["toan"],
+            "textbook_series": "canh_dieu",
+            "licence": "all_rights_reserved",
+            "access_level": "public",
+            "year": "2022",
+            "publisher": "NXB Đại học Sư phạm",
+            "description": "",
+        },
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("digitization:status", args=[resource.pk])
+    resource.refresh_from_db()
+    assert resource.title == "Toán 6 – Tập hai" and resource.access_level == "public"
+    assert resource.textbook_series == "canh_dieu" and resource.grade_levels == [6]
+    assert resource.record.year == 2022 and resource.record.textbook_series == "Cánh Diều"
+    assert resource.authors == ["Hà Huy Khoái", "Nguyễn Cao Cường"]
+
+
+def test_edit_form_explains_what_to_fix_and_changes_nothing(client, make_resource, librarian):
+    resource = make_resource(level="school")
+    client.force_login(librarian)
+    response = client.post(
+        reverse("digitization:edit", args=[resource.pk]),
+        {"title": "", "resource_type": "other", "licence": "cc_by", "access_level": "zzz"},
+    )
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert "title" in form.errors and "access_level" in form.errors
+    resource.refresh_from_db()
+    assert resource.title == "Tài liệu school" and resource.access_level == "school"
+
+
+def test_edit_form_is_for_librarians_only(client, make_resource, student, teacher):
+    resource = make_resource(level="public")
+    url = reverse("digitization:edit", args=[resource.pk])
+    assert client.get(url).url.startswith("/accounts/login/")
+    for user in (student, teacher):
+        client.force_login(user)
+        assert client.get(url).status_code == 404
+        assert client.post(url, {"title": "Đổi", "access_level": "staff"}).status_code == 404
+    resource.refresh_from_db()
+    assert resource.title == "Tài liệu public" and resource.access_level == "public"
