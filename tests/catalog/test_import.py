@@ -220,11 +220,6 @@ def queued(path_end: str):
 
 @pytest.mark.django_db(transaction=True)
 def test_import_indexes_in_batches_through_the_queue(tmp_path, settings):
-    from library.core.search import queue
-
-    # Earlier tests rolled back transactions whose index callbacks never ran; the queue's
-    # per-thread "already scheduled" flag would otherwise still be set from them.
-    queue._local.__dict__.clear()
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     records = [make_marc(title=f"Sách {n}", control=f"C{n}", isbn="") for n in range(12)]
     path = write_file(tmp_path / "many.mrc", records)

@@ -14,7 +14,9 @@ def make_record(**columns) -> Record:
 
 
 def search(backend, query: str) -> list[str]:
-    return [hit.pk for hit in backend.search(query)["results"]]
+    """Record ids whose title matches every word of `query` (through haystack's backend)."""
+    words = " AND ".join(f"title:{word}" for word in query.split())
+    return [hit.pk for hit in backend.search(words)["results"]]
 
 
 def test_schema_has_a_folded_and_an_accented_field(search_index):
@@ -69,3 +71,24 @@ def test_deleted_and_tombstoned_records_leave_the_index(search_index):
     Record.objects.filter(pk=kept.pk).update(deleted_at="2026-01-01T00:00:00Z")
     search_update.call("catalog.record", [str(kept.pk)])
     assert search(search_index, "duong") == []
+
+
+def test_a_rolled_back_transaction_queues_nothing_and_later_ones_still_do(
+    search_index, django_capture_on_commit_callbacks
+):
+    from django.db import transaction
+
+    with django_capture_on_commit_callbacks(execute=True):
+        try:
+            with transaction.atomic():
+                make_record(title="Bị hủy")
+                raise RuntimeError
+        except RuntimeError:
+            pass
+    assert DBTaskResult.objects.count() == 0
+
+    with django_capture_on_commit_callbacks(execute=True):
+        kept = make_record(title="Được lưu")
+    assert [t.args_kwargs["args"] for t in DBTaskResult.objects.all()] == [
+        ["catalog.record", [str(kept.pk)]]
+    ]

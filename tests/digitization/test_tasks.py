@@ -15,9 +15,8 @@ pytestmark = pytest.mark.django_db
 
 
 def _flush_index() -> None:
-    # Inside the test transaction a flush already ran stays in run_on_commit, so the queue
-    # does not schedule another one: send what is pending now (ImmediateBackend runs it).
-    queue._flush()
+    # The test transaction never commits: send what is pending now (ImmediateBackend runs it).
+    queue.flush()
 
 
 def _documents(backend, **terms) -> list[dict]:

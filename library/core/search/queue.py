@@ -1,13 +1,13 @@
 """Index writes through the task queue: Whoosh allows one writer, so web requests never write.
 
 Saves and deletes inside one transaction are gathered per model and sent as one task when the
-transaction commits, so a bulk import of 500 records makes one index task, not 500.
+transaction commits, so a bulk import of 500 records makes one index task, not 500. The
+gathered keys live in the on-commit callback itself: when the transaction rolls back, Django
+drops the callback and the keys with it.
 """
 
 from __future__ import annotations
 
-import functools
-import threading
 from collections import defaultdict
 from collections.abc import Iterable
 
@@ -15,59 +15,71 @@ from django.db import models, transaction
 
 BATCH_SIZE = 500
 
-_local = threading.local()
+
+class _Batch:
+    """The index changes of one transaction, sent to the queue when it commits."""
+
+    def __init__(self) -> None:
+        self.update: dict[str, set] = defaultdict(set)
+        self.remove: dict[str, set] = defaultdict(set)
+        self.sent = False
+
+    def add(self, label: str, pks: Iterable, *, remove: bool) -> None:
+        keys = {str(pk) for pk in pks}
+        target, other = (self.remove, self.update) if remove else (self.update, self.remove)
+        target[label] |= keys
+        other[label] -= keys
+
+    def __call__(self) -> None:
+        from .tasks import search_remove, search_update
+
+        if self.sent:
+            return
+        self.sent = True
+
+        for task, changes in ((search_update, self.update), (search_remove, self.remove)):
+            for label, keys in changes.items():
+                ordered = sorted(keys, key=lambda k: (len(k), k))
+                for start in range(0, len(ordered), BATCH_SIZE):
+                    task.enqueue(label, ordered[start : start + BATCH_SIZE])
 
 
-def _pending() -> dict[str, dict[str, set]]:
-    if not hasattr(_local, "pending"):
-        _local.pending = {"update": defaultdict(set), "remove": defaultdict(set)}
-    return _local.pending
-
-
-def _flush() -> None:
-    from .tasks import search_remove, search_update
-
-    pending = _pending()
-    _local.pending = {"update": defaultdict(set), "remove": defaultdict(set)}
-    _local.flush = None
-    for label, pks in pending["update"].items():
-        ordered = sorted(pks, key=str)
-        for start in range(0, len(ordered), BATCH_SIZE):
-            search_update.enqueue(label, [str(pk) for pk in ordered[start : start + BATCH_SIZE]])
-    for label, pks in pending["remove"].items():
-        ordered = sorted(pks, key=str)
-        for start in range(0, len(ordered), BATCH_SIZE):
-            search_remove.enqueue(label, [str(pk) for pk in ordered[start : start + BATCH_SIZE]])
-
-
-def _schedule() -> None:
-    # One flush per outermost transaction. No "already scheduled" flag: a rolled-back
-    # transaction drops its callbacks, and a stale flag would silence indexing for good.
+def _current_batch() -> _Batch:
     connection = transaction.get_connection()
-    current = getattr(_local, "flush", None)
-    if (
-        current is not None
-        and connection.in_atomic_block
-        and any(entry[1] is current for entry in connection.run_on_commit)
-    ):
-        return
-    _local.flush = functools.partial(_flush)
-    transaction.on_commit(_local.flush)
+    if connection.in_atomic_block:
+        for entry in reversed(connection.run_on_commit):
+            if isinstance(entry[1], _Batch) and not entry[1].sent:
+                return entry[1]
+        batch = _Batch()
+        transaction.on_commit(batch)
+        return batch
+    # Autocommit: the change is already committed, send it now.
+    return _Batch()
+
+
+def _queue(model: type[models.Model], pks: Iterable, *, remove: bool) -> None:
+    batch = _current_batch()
+    batch.add(model._meta.label_lower, pks, remove=remove)
+    if not transaction.get_connection().in_atomic_block:
+        batch()
+
+
+def flush() -> None:
+    """Send the current transaction's gathered index changes now instead of at commit.
+
+    For tests, whose transaction never commits; the callback left behind sends nothing twice.
+    """
+    connection = transaction.get_connection()
+    for entry in connection.run_on_commit:
+        if isinstance(entry[1], _Batch):
+            entry[1]()
 
 
 def index_later(model: type[models.Model], pks: Iterable) -> None:
     """Ask the worker to (re)index these objects once the current transaction commits."""
-    pending = _pending()
-    label = model._meta.label_lower
-    pending["update"][label].update(pks)
-    pending["remove"][label].difference_update(pending["update"][label])
-    _schedule()
+    _queue(model, pks, remove=False)
 
 
 def unindex_later(model: type[models.Model], pks: Iterable) -> None:
     """Ask the worker to drop these objects from the index once the transaction commits."""
-    pending = _pending()
-    label = model._meta.label_lower
-    pending["remove"][label].update(pks)
-    pending["update"][label].difference_update(pending["remove"][label])
-    _schedule()
+    _queue(model, pks, remove=True)
