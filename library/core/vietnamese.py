@@ -683,7 +683,7 @@ def detect_legacy(text: str) -> str | None:
             continue
         # One or two marked words beside a foreign word ("McMahon, Seán") are a name, not
         # legacy text.
-        if support < 3 and any(len(w) >= 3 and not _word_ok(w) for w in words):
+        if support < 3 and len(words) <= 6 and any(len(w) >= 3 and not _word_ok(w) for w in words):
             continue
         score = support - against + strong
         if best is None or score > best[0]:
