@@ -649,6 +649,11 @@ def _evidence(tokens: list[str], encoding: str) -> tuple[int, int, int, list[str
     return support, against, strong, converted
 
 
+def _foreign_word(word: str) -> bool:
+    """A plain Latin word of four letters or more that no Vietnamese syllable spells."""
+    return len(word) >= 4 and word.isascii() and word.isalpha() and not _word_ok(word)
+
+
 def detect_legacy(text: str) -> str | None:
     """Return "tcvn3" or "vni" if ``text`` looks like that legacy encoding read as latin-1.
 
@@ -683,7 +688,7 @@ def detect_legacy(text: str) -> str | None:
             continue
         # One or two marked words beside a foreign word ("McMahon, Seán") are a name, not
         # legacy text.
-        if support < 3 and len(words) <= 6 and any(len(w) >= 3 and not _word_ok(w) for w in words):
+        if support < 3 and len(words) <= 6 and any(_foreign_word(w) for w in words):
             continue
         score = support - against + strong
         if best is None or score > best[0]:
