@@ -649,9 +649,10 @@ def _evidence(tokens: list[str], encoding: str) -> tuple[int, int, int, list[str
     return support, against, strong, converted
 
 
-def _foreign_word(word: str) -> bool:
-    """A plain Latin word of four letters or more that no Vietnamese syllable spells."""
-    return len(word) >= 4 and word.isascii() and word.isalpha() and not _word_ok(word)
+def _foreign_word(word: str, converted: str) -> bool:
+    """A word of four letters or more that the conversion leaves as it is and that no
+    Vietnamese syllable spells ("McMahon", "Súilleabháin")."""
+    return word == converted and len(word) >= 4 and word.isalpha() and not _word_ok(word)
 
 
 def detect_legacy(text: str) -> str | None:
@@ -688,7 +689,7 @@ def detect_legacy(text: str) -> str | None:
             continue
         # One or two marked words beside a foreign word ("McMahon, Seán") are a name, not
         # legacy text.
-        if support < 3 and len(words) <= 6 and any(_foreign_word(w) for w in words):
+        if support < 3 and len(words) <= 6 and any(map(_foreign_word, tokens, converted)):
             continue
         score = support - against + strong
         if best is None or score > best[0]:
