@@ -1,4 +1,6 @@
-from django.db.models import Count, Prefetch
+from collections import defaultdict
+
+from django.db.models import Count
 from haystack import indexes
 
 from .models import Item, ItemStatus, Record
@@ -10,8 +12,10 @@ _GONE = (ItemStatus.LOST, ItemStatus.WITHDRAWN)
 class RecordIndex(indexes.SearchIndex, indexes.Indexable):
     """One search document per catalogue record (deleted records leave the index)."""
 
-    # An item's status, location or call number changes what search shows for its record.
-    reindex_on = {"catalog.item": "record_id"}
+    # An item's status, location or call number changes what search shows for its record; a
+    # loan changes its "most borrowed" count (and circulation changes item status by UPDATE,
+    # which sends no signal, so the loan is what tells search).
+    reindex_on = {"catalog.item": "record_id", "circulation.loan": "item.record_id"}
 
     # The catch-all field holds what no other field does (title, authors, subjects and notes
     # have their own, ranked fields): indexing them twice doubled the build time.
@@ -43,11 +47,55 @@ class RecordIndex(indexes.SearchIndex, indexes.Indexable):
         return Record
 
     def index_queryset(self, using=None):
-        items = Item.objects.exclude(status__in=_GONE).select_related("location")
-        qs = Record.objects.discoverable().prefetch_related(Prefetch("items", queryset=items))
-        if any(f.name == "loans" for f in Item._meta.get_fields()):
-            qs = qs.annotate(_loans=Count("items__loans"))
-        return qs
+        # Items and loan counts are read per batch by `prepare_many` (a few queries for the
+        # batch instead of model objects per item).
+        return Record.objects.discoverable().select_related("digital_resource")
+
+    # The bulk path (library.core.search.backend uses it for every write) -----------------
+
+    def prepare_many(self, records) -> list[dict]:
+        """Prepared dicts of a batch of records, as `full_prepare` would give them."""
+        records = list(records)
+        pks = [r.pk for r in records]
+        holdings = _holdings(pks)
+        loans = _loan_counts(pks)
+        out = []
+        for obj in records:
+            items = holdings.get(obj.pk, [])
+            obj._search_items = items
+            obj._loans = loans.get(obj.pk, 0)
+            pk = str(obj.pk)
+            out.append(
+                {
+                    "id": f"catalog.record.{pk}",
+                    "django_ct": "catalog.record",
+                    "django_id": pk,
+                    "text": self.prepare_text(obj),
+                    "title": obj.title,
+                    "authors": obj.authors,
+                    "subjects": obj.subjects,
+                    "notes": obj.notes,
+                    "isbn": obj.isbns,
+                    "year": obj.year,
+                    "title_sort": obj.title_sort,
+                    "kind": "record",
+                    "record_type": obj.record_type,
+                    "access_level": self.prepare_access_level(obj),
+                    "mon_hoc": obj.mon_hoc,
+                    "grade_levels": [str(g) for g in obj.grade_levels],
+                    "textbook_series": obj.textbook_series,
+                    "series": obj.series,
+                    "languages": obj.languages,
+                    "source_node": obj.source_node,
+                    "locations": sorted({i.location for i in items if i.location}),
+                    "call_numbers": sorted({i.call_number for i in items if i.call_number}),
+                    "availability": _availability(items),
+                    "items_total": len(items),
+                    "items_available": sum(1 for i in items if i.status == ItemStatus.AVAILABLE),
+                    "loans": obj._loans,
+                }
+            )
+        return out
 
     def prepare_text(self, obj):
         parts = [obj.statement_of_responsibility, obj.publisher, obj.edition, obj.textbook_series]
@@ -67,7 +115,12 @@ class RecordIndex(indexes.SearchIndex, indexes.Indexable):
         return "record"
 
     def prepare_access_level(self, obj):
-        return "public"
+        # A record that carries a digital resource is as visible as the resource: its level
+        # once approved, staff only before (reached by the reverse relation: no upward import).
+        resource = getattr(obj, "digital_resource", None)
+        if resource is None:
+            return "public"
+        return resource.access_level if resource.is_approved else "staff"
 
     def prepare_mon_hoc(self, obj):
         return list(obj.mon_hoc)
@@ -82,10 +135,13 @@ class RecordIndex(indexes.SearchIndex, indexes.Indexable):
         return list(obj.languages)
 
     def _items(self, obj):
-        return [i for i in obj.items.all() if i.status not in _GONE]
+        items = getattr(obj, "_search_items", None)
+        if items is None:
+            items = obj._search_items = _holdings([obj.pk]).get(obj.pk, [])
+        return items
 
     def prepare_locations(self, obj):
-        return sorted({i.location.name for i in self._items(obj) if i.location_id})
+        return sorted({i.location for i in self._items(obj) if i.location})
 
     def prepare_call_numbers(self, obj):
         return sorted({i.call_number for i in self._items(obj) if i.call_number})
@@ -97,12 +153,50 @@ class RecordIndex(indexes.SearchIndex, indexes.Indexable):
         return sum(1 for i in self._items(obj) if i.status == ItemStatus.AVAILABLE)
 
     def prepare_availability(self, obj):
-        items = self._items(obj)
-        if not items:
-            return ""
-        return (
-            "available" if any(i.status == ItemStatus.AVAILABLE for i in items) else "unavailable"
-        )
+        return _availability(self._items(obj))
 
     def prepare_loans(self, obj):
-        return getattr(obj, "_loans", 0) or 0
+        loans = getattr(obj, "_loans", None)
+        if loans is None:
+            loans = obj._loans = _loan_counts([obj.pk]).get(obj.pk, 0)
+        return loans
+
+
+class _Holding(tuple):
+    """(status, location name, call number) of one copy on the shelves."""
+
+    status = property(lambda self: self[0])
+    location = property(lambda self: self[1])
+    call_number = property(lambda self: self[2])
+
+
+def _holdings(pks) -> dict[int, list[_Holding]]:
+    """The copies of these records that count as holdings, in one query."""
+    found: dict[int, list[_Holding]] = defaultdict(list)
+    rows = (
+        Item.objects.filter(record_id__in=pks)
+        .exclude(status__in=_GONE)
+        .values_list("record_id", "status", "location__name", "call_number")
+    )
+    for record_id, status, location, call_number in rows:
+        found[record_id].append(_Holding((status, location or "", call_number or "")))
+    return found
+
+
+def _loan_counts(pks) -> dict[int, int]:
+    """Loans ever made of each record's copies (circulation's Loan, when installed)."""
+    if not any(f.name == "loans" for f in Item._meta.get_fields()):
+        return {}
+    rows = (
+        Item.objects.filter(record_id__in=pks, loans__isnull=False)
+        .values("record_id")
+        .annotate(n=Count("loans"))
+        .values_list("record_id", "n")
+    )
+    return dict(rows)
+
+
+def _availability(items) -> str:
+    if not items:
+        return ""
+    return "available" if any(i.status == ItemStatus.AVAILABLE for i in items) else "unavailable"

@@ -10,16 +10,18 @@ from .models import DigitalResource, FileRole, Page
 
 
 class _ResourceFields(indexes.SearchIndex):
+    # Facet fields are declared whole-valued by the search backend (FACET_FIELDS); haystack's
+    # `faceted=True` would only add unused `<name>_exact` copies to every document.
     title = indexes.CharField(boost=4.0)
     authors = indexes.CharField(boost=2.0)
     subjects = indexes.CharField(boost=1.5)
-    kind = indexes.CharField(faceted=True)
-    access_level = indexes.CharField(faceted=True)
+    kind = indexes.CharField()
+    access_level = indexes.CharField()
     resource_id = indexes.IntegerField()
-    mon_hoc = indexes.MultiValueField(faceted=True)
-    grade_levels = indexes.MultiValueField(faceted=True)
-    textbook_series = indexes.CharField(faceted=True, null=True)
-    resource_type = indexes.CharField(faceted=True)
+    mon_hoc = indexes.MultiValueField()
+    grade_levels = indexes.MultiValueField()
+    textbook_series = indexes.CharField(null=True)
+    resource_type = indexes.CharField()
     year = indexes.IntegerField(null=True)
     cover = indexes.CharField(indexed=False, null=True)
     url = indexes.CharField(indexed=False)
@@ -69,7 +71,9 @@ class _ResourceFields(indexes.SearchIndex):
 class ResourceIndex(_ResourceFields, indexes.Indexable):
     """One document per approved resource: its metadata and description."""
 
-    text = indexes.CharField(document=True, use_template=True)
+    # Prepared in Python, not from a template: rendering a template per document was most of
+    # the preparation time (and autoescaped "&" into "&amp;").
+    text = indexes.CharField(document=True)
 
     def get_model(self):
         return DigitalResource
@@ -88,6 +92,13 @@ class ResourceIndex(_ResourceFields, indexes.Indexable):
     def prepare_kind(self, obj):
         return "resource"
 
+    def prepare_text(self, obj):
+        record = obj.record
+        parts = [record.title, *obj.authors, *record.subjects]
+        parts += [obj.get_resource_type_display(), obj.get_textbook_series_display()]
+        parts += [*obj.mon_hoc_labels, record.publisher, obj.description]
+        return "\n".join(str(p) for p in parts if p)
+
     def prepare_url(self, obj):
         return obj.get_absolute_url()
 
@@ -95,7 +106,7 @@ class ResourceIndex(_ResourceFields, indexes.Indexable):
 class PageIndex(_ResourceFields, indexes.Indexable):
     """One document per page, so a hit names the page; carries the resource's metadata."""
 
-    text = indexes.CharField(document=True, use_template=True)
+    text = indexes.CharField(document=True)
     page_number = indexes.IntegerField(model_attr="number")
     is_ocr = indexes.BooleanField(model_attr="is_ocr")
 
@@ -114,6 +125,9 @@ class PageIndex(_ResourceFields, indexes.Indexable):
 
     def prepare_kind(self, obj):
         return "page"
+
+    def prepare_text(self, obj):
+        return obj.text
 
     def prepare_url(self, obj):
         return obj.get_absolute_url()

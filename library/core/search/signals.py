@@ -29,9 +29,19 @@ def _dependents(model) -> list[tuple[type, str]]:
     return found
 
 
+def _follow(instance, path: str):
+    """`instance.a.b` for the dotted path "a.b"; None when a link on the way is empty."""
+    value = instance
+    for name in path.split("."):
+        value = getattr(value, name, None)
+        if value is None:
+            return None
+    return value
+
+
 def _queue_dependents(sender, instance) -> None:
     for model, attr in _dependents(sender):
-        pk = getattr(instance, attr, None)
+        pk = _follow(instance, attr)
         if pk is not None:
             index_later(model, [pk])
 
