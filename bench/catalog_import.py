@@ -10,8 +10,9 @@ same run measures:
 
 - parse: pymarc's own MARCReader over the whole file (the raw library limit);
 - commit: `catalog.services.marc_import` into a fresh SQLite database (WAL), with the default
-  match rules, while a `db_worker` process indexes the queued batches as they commit;
-- searchable: from the start of the import until the worker has indexed the last batch.
+  match rules; every committed batch of 500 queues one index task;
+- searchable: from the start of the import until `db_worker --batch`, run in-process right
+  after the import, has drained the queued index tasks (the last record is then searchable).
 
 Memory: the resident set size is sampled after every batch; the peak over the first half of
 the file and over the whole file are printed (equal when memory is flat).
@@ -25,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -160,57 +160,38 @@ def main() -> None:
     from catalog.models import Record
     from catalog.services import marc_import
 
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            str(ROOT / "manage.py"),
-            "db_worker",
-            "--no-startup-delay",
-            "--interval",
-            "0.2",
-            "--no-reload",
-        ],
-        cwd=ROOT,
-        env=os.environ.copy(),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
     peaks = {"half": 0.0, "all": 0.0}
-    commits: list[float] = []
 
     def progress(report, done, size):
         rss = rss_mb()
         peaks["all"] = max(peaks["all"], rss)
         if report.total <= written // 2:
             peaks["half"] = max(peaks["half"], rss)
-        commits.append(time.perf_counter())
 
-    try:
-        t0 = time.perf_counter()
-        report = marc_import(source=marc_path, on_progress=progress)
-        t_commit = time.perf_counter() - t0
-        while pending_tasks():
-            time.sleep(0.05)
-        t_search = time.perf_counter() - t0
-    finally:
-        worker.terminate()
-        worker.wait(timeout=30)
+    t0 = time.perf_counter()
+    report = marc_import(source=marc_path, on_progress=progress)
+    t_commit = time.perf_counter() - t0
+    # The index batches queued on each commit, drained in-process by the database worker.
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+    t_search = time.perf_counter() - t0
+    left = pending_tasks()
 
     print(report.summary())
     committed = report.added + report.overlaid
     commit_per_s = committed / t_commit
-    from haystack.query import SearchQuerySet
-
+    backend = connections["default"].get_backend()
     last = Record.objects.order_by("-pk").first()
-    indexed = SearchQuerySet().models(Record).count()
-    found_last = SearchQuerySet().models(Record).filter(django_id=str(last.pk)).count()
+    with backend.index.refresh().searcher() as searcher:
+        indexed = searcher.doc_count()
+        found_last = searcher.document(id=f"catalog.record.{last.pk}") is not None
     searchable_per_s = indexed / t_search if indexed else 0.0
     print(
         f"commit: {committed} records in {t_commit:.1f} s = {commit_per_s:,.0f} records/s "
         f"({Record.objects.count()} rows)"
     )
     print(
-        f"searchable: {indexed} documents indexed (last record found: {bool(found_last)}) "
+        f"searchable: {indexed} documents indexed (last record found: {bool(found_last)}, "
+        f"{left} index tasks left) "
         f"{t_search:.1f} s after the start = {searchable_per_s:,.0f} records/s"
     )
     print(
