@@ -840,6 +840,8 @@ def page_image_ensure(*, resource: DigitalResource, number: int, width: int) -> 
 
 
 def _reindex(resource: DigitalResource) -> None:
+    # The catalogue record's document carries the resource's access level and appraisal too.
+    index_later(Record, [resource.record_id])
     index_later(DigitalResource, [resource.pk])
     index_later(Page, list(resource.pages.values_list("pk", flat=True)))
 

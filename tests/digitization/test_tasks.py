@@ -114,3 +114,68 @@ def test_forced_reprocess_rebuilds_pages_in_place(upload):
     assert process_resource.call(resource.pk, True) == "ready"
     assert "Phân số" in Page.objects.get(resource=resource, number=2).text
     assert DigitalResource.objects.get(pk=resource.pk).page_count == 3
+
+
+def _record_hits(backend, word: str, who) -> list[dict]:
+    """Catalogue record documents whose title has ``word``, as the search engine filters them."""
+    _flush_index()
+    index = backend.index.refresh()
+    allowed = wq.Or([wq.Term("access_level", level) for level in visible_levels(who)])
+    with index.searcher() as searcher:
+        q = wq.And([wq.Term("django_ct", "catalog.record"), wq.Term("title", word), allowed])
+        return [dict(hit) for hit in searcher.search(q, limit=None)]
+
+
+def test_school_only_resource_record_is_not_found_by_anonymous_search(
+    upload, search_index, student, librarian
+):
+    resource = upload("school")
+    (doc,) = _documents(search_index, django_ct="catalog.record")
+    assert doc["django_id"] == str(resource.record_id) and doc["access_level"] == "school"
+    assert _record_hits(search_index, "toan", None) == []
+    assert len(_record_hits(search_index, "toan", student)) == 1
+    assert len(_record_hits(search_index, "toan", librarian)) == 1
+
+
+def test_record_of_an_unapproved_resource_is_staff_only_until_approved(
+    upload, search_index, student, librarian, django_capture_on_commit_callbacks
+):
+    resource = upload("public", approved=False)
+    assert _record_hits(search_index, "toan", None) == []
+    assert _record_hits(search_index, "toan", student) == []
+    assert len(_record_hits(search_index, "toan", librarian)) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        services.resource_approve(resource=resource, actor=librarian)
+    assert len(_record_hits(search_index, "toan", None)) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        services.resource_reject(resource=resource, actor=librarian, reason="Sai chương trình")
+    assert _record_hits(search_index, "toan", None) == []
+
+
+def test_access_level_edit_reaches_the_record_document(
+    upload, search_index, librarian, django_capture_on_commit_callbacks
+):
+    resource = upload("public")
+    assert len(_record_hits(search_index, "toan", None)) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        services.resource_update(
+            resource=resource,
+            actor=librarian,
+            metadata={"title": "Toán 6", "access_level": "partners"},
+        )
+    assert _record_hits(search_index, "toan", None) == []
+    (doc,) = _documents(search_index, django_ct="catalog.record")
+    assert doc["access_level"] == "partners"
+
+
+def test_catalogue_record_without_a_digital_resource_stays_public(
+    search_index, librarian, immediate_tasks, django_capture_on_commit_callbacks
+):
+    from catalog.marc.build import SimpleRecordInput, build_record
+    from catalog.services import record_save
+
+    marc = build_record(SimpleRecordInput(title="Toán 7"), "textbook", entered="240801")
+    with django_capture_on_commit_callbacks(execute=True):
+        record_save(marc=marc, actor=librarian)
+    (hit,) = _record_hits(search_index, "toan", None)
+    assert hit["access_level"] == "public"
