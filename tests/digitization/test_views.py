@@ -323,3 +323,13 @@ def test_edit_form_is_for_librarians_only(client, make_resource, student, teache
         assert client.post(url, {"title": "Đổi", "access_level": "staff"}).status_code == 404
     resource.refresh_from_db()
     assert resource.title == "Tài liệu public" and resource.access_level == "public"
+
+
+def test_audio_stream_checks_access_like_every_other_file(client, make_resource, student):
+    resource = make_resource(level="school", key="wav")
+    url = reverse("digitization:media", args=[resource.pk])
+    assert client.get(url, HTTP_RANGE="bytes=0-9").status_code == 404
+    assert client.get(_url("download", resource)).status_code == 404
+    client.force_login(student)
+    response = client.get(url, HTTP_RANGE="bytes=0-9")
+    assert response.status_code == 206 and response["X-Content-Type-Options"] == "nosniff"
