@@ -5,6 +5,9 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+from pymarc import Field
+
+from catalog.services import record_marc, record_save
 from library.core.access import AccessLevel
 
 from .models import DigitalResource
@@ -111,10 +114,10 @@ def load(stdout=None) -> int:
                 approved=True,
                 process=False,
             )
-            record = resource.record
-            record.control_number = spec["key"]
-            record.marc["fields"].insert(0, {"001": spec["key"]})
-            record.save(update_fields=["control_number", "marc", "updated_at"])
+            # The control number goes into 001 and through record_save, like any MARC change.
+            marc = record_marc(resource.record)
+            marc.add_ordered_field(Field(tag="001", data=spec["key"]))
+            record_save(marc=marc, record=resource.record, actor=None)
             resource = resource_process(resource_id=resource.pk)
             created += 1
             if stdout is not None:
