@@ -313,9 +313,10 @@ def test_edit_form_explains_what_to_fix_and_changes_nothing(client, make_resourc
     assert resource.title == "Tài liệu school" and resource.access_level == "school"
 
 
-def test_edit_form_is_for_librarians_only(client, make_resource, student, teacher):
+def test_edit_form_is_for_librarians_only(client, make_resource, student, teacher, librarian):
     resource = make_resource(level="public")
     url = reverse("digitization:edit", args=[resource.pk])
+    assert url not in client.get(_url("detail", resource)).content.decode()
     assert client.get(url).url.startswith("/accounts/login/")
     for user in (student, teacher):
         client.force_login(user)
@@ -323,6 +324,8 @@ def test_edit_form_is_for_librarians_only(client, make_resource, student, teache
         assert client.post(url, {"title": "Đổi", "access_level": "staff"}).status_code == 404
     resource.refresh_from_db()
     assert resource.title == "Tài liệu public" and resource.access_level == "public"
+    client.force_login(librarian)
+    assert url in client.get(_url("detail", resource)).content.decode()
 
 
 def test_audio_stream_checks_access_like_every_other_file(client, make_resource, student):
