@@ -24,13 +24,17 @@ def leader_core(record) -> str:
     return leader[5:12] + leader[17:]
 
 
+def files_with_readable_records() -> list:
+    # Files whose every record is broken have nothing to round-trip; the reader tests
+    # cover their per-record errors.
+    return [path for path in real_files() if readable_records(path)]
+
+
 @needs_real_files
-@pytest.mark.parametrize("path", real_files(), ids=lambda p: str(p.name))
+@pytest.mark.parametrize("path", files_with_readable_records(), ids=lambda p: str(p.name))
 @pytest.mark.parametrize("writer", [write_iso2709, write_marcxml], ids=["iso2709", "marcxml"])
 def test_round_trip_keeps_every_field_indicator_and_subfield(path, writer):
     records = readable_records(path)
-    if not records:
-        pytest.skip(f"{path.name} has no record that reads without error")
     out = io.BytesIO()
     assert writer(records, out) == len(records)
     again = list(read_marc(io.BytesIO(out.getvalue())))
