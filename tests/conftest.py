@@ -10,6 +10,12 @@ import pytest
 from library.accounts.models import Patron, PatronCategory, Role, User
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Django's real hasher costs ~0.4 s of CPU per password; tests need only correctness."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def librarian(db) -> User:
     return User.objects.create_user(

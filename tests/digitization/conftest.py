@@ -29,12 +29,6 @@ CHAPTER = [
 SCAN_TEXT = "Tiếng Việt giàu đẹp, có sáu thanh điệu.\nĐồng bằng sông Cửu Long là vựa lúa."
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    # The default PBKDF2 costs ~0.4 s of CPU per user; these tests are not about hashing.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -20,12 +20,6 @@ PAGES = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    # PBKDF2 costs ~0.4 s of CPU per user; this test is not about hashing.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def phone(browser):
     context = browser.new_context(

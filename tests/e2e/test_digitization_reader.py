@@ -18,12 +18,6 @@ PAGES = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    # PBKDF2 costs ~0.4 s of CPU per user and per login; these tests are not about hashing.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def immediate(settings, tmp_path):
     # The live server commits for real, so the processing task runs on commit, at once.
