@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -30,18 +34,51 @@ from .models import (
 DEFAULT_POLICY = LoanPolicy(name="Mặc định", loan_days=14, max_items=3, max_renewals=1)
 
 
-def calendar_current() -> Calendar:
-    calendar = SchoolCalendar.objects.order_by("id").first()
-    if calendar is None:
+# Policies and the calendar change a few times a year but are read on every desk scan. Within
+# one request (or one daily task) they are read once; across requests they are read again, so
+# an edit in the admin applies at once in every server process.
+_rules_memo: ContextVar[dict[str, Any] | None] = ContextVar("circulation_rules", default=None)
+
+
+@contextmanager
+def rules_cached():
+    """Read loan policies and the calendar at most once inside the block (also a decorator)."""
+    token = _rules_memo.set({})
+    try:
+        yield
+    finally:
+        _rules_memo.reset(token)
+
+
+def _memo(key: str, load: Callable[[], Any]) -> Any:
+    memo = _rules_memo.get()
+    if memo is None:
+        return load()
+    if key not in memo:
+        memo[key] = load()
+    return memo[key]
+
+
+def _load_calendar() -> Calendar:
+    row = SchoolCalendar.objects.order_by("id").values_list("pk", "closed_weekdays").first()
+    if row is None:
         return Calendar()
-    periods = ClosedPeriod.objects.filter(calendar=calendar).values_list("start", "end")
-    return Calendar.build(calendar.closed_weekdays or [], periods)
+    periods = ClosedPeriod.objects.filter(calendar_id=row[0]).values_list("start", "end")
+    return Calendar.build(row[1] or [], periods)
+
+
+def calendar_current() -> Calendar:
+    return _memo("calendar", _load_calendar)
+
+
+def _load_policies() -> list[LoanPolicy]:
+    policies = list(LoanPolicy.objects.select_related("item_type"))
+    return sorted(policies, key=lambda p: (-p.specificity, p.pk))
 
 
 def policies_by_precedence() -> list[LoanPolicy]:
     """Every policy, most specific first: the order in which they are tried."""
-    policies = list(LoanPolicy.objects.select_related("item_type"))
-    return sorted(policies, key=lambda p: (-p.specificity, p.pk))
+    return _memo("policies", _load_policies)
 
 
 def policy_for(*, patron: Patron, item_type_id: int | None) -> LoanPolicy:
@@ -63,19 +100,78 @@ def patron_by_card(card: str) -> Patron | None:
     )
 
 
+# What the desk shows of a record: its title. The MARC and the other JSON columns stay in the
+# database (decoding them for every scan was most of a check-out's cost).
+RECORD_BRIEF = ("record__id", "record__title", "record__deleted_at")
+ITEM_BRIEF = (
+    "id",
+    "barcode",
+    "status",
+    "price",
+    "call_number",
+    "record_id",
+    "item_type_id",
+    "location_id",
+    *RECORD_BRIEF,
+    "item_type__id",
+    "item_type__name",
+    "item_type__reference_only",
+)
+
+
+# An item read by these selectors carries this mark; the next lending service that receives it
+# trusts its status instead of reading the row again, then clears the mark (a second call with
+# the same object reads again). The conditional UPDATE of the status stays the real guard.
+FRESH = "_circulation_fresh"
+
+
 def item_by_barcode(barcode: str) -> Item | None:
     barcode = (barcode or "").strip()
     if not barcode:
         return None
-    return (
-        Item.objects.select_related("record", "item_type", "location")
+    item = (
+        Item.objects.select_related("record", "item_type")
+        .only(*ITEM_BRIEF)
         .filter(barcode=barcode)
         .first()
     )
+    if item is not None:
+        setattr(item, FRESH, True)
+    return item
+
+
+def item_brief(pk: int) -> Item:
+    """The current state of one copy, with its record's title and its item type."""
+    return Item.objects.select_related("record", "item_type").only(*ITEM_BRIEF).get(pk=pk)
+
+
+def item_current(item: Item) -> Item:
+    """`item` itself when a selector has just read it, otherwise a fresh read of the row."""
+    if item.__dict__.pop(FRESH, False):
+        return item
+    return item_brief(item.pk)
 
 
 def patron_open_loans(patron: Patron):
-    return Loan.objects.open().filter(patron=patron).select_related("item__record")
+    return (
+        Loan.objects.open()
+        .filter(patron=patron)
+        .select_related("item__record")
+        .only(
+            "id",
+            "item_id",
+            "patron_id",
+            "due_on",
+            "borrowed_at",
+            "renewals",
+            "returned_at",
+            "item__id",
+            "item__barcode",
+            "item__record_id",
+            "item__record__id",
+            "item__record__title",
+        )
+    )
 
 
 def patron_loan_history(patron: Patron):
@@ -83,11 +179,29 @@ def patron_loan_history(patron: Patron):
 
 
 def patron_active_holds(patron: Patron):
-    return Hold.objects.active().filter(patron=patron).select_related("record", "item")
+    return (
+        Hold.objects.active()
+        .filter(patron=patron)
+        .select_related("record")
+        .only(
+            "id",
+            "record_id",
+            "patron_id",
+            "status",
+            "placed_at",
+            "item_id",
+            "ready_at",
+            "pickup_by",
+            "record__id",
+            "record__title",
+        )
+    )
 
 
 def patron_due_compensations(patron: Patron):
-    return Compensation.objects.filter(patron=patron, status=CompensationStatus.DUE)
+    return Compensation.objects.filter(patron=patron, status=CompensationStatus.DUE).only(
+        "id", "receipt_number", "amount", "kind", "status", "patron_id"
+    )
 
 
 def hold_queue(record: Record):

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from catalog.models import Item, ItemStatus, Record
 from library.accounts.models import Patron, PatronCategory
 from library.core.audit import audit
+from library.core.search.queue import index_later
 
 from . import selectors
 from .exceptions import (
@@ -175,18 +176,22 @@ def loan_checkout(
     at = _now(at)
     today = timezone.localdate(at)
     override_reason = (override_reason or "").strip()
+    # Reads before the write transaction: with SQLite's IMMEDIATE transactions every desk
+    # waits for the write lock, so the locked part holds writes and the checks that must see
+    # them (the loan count, the hold on the shelf) and nothing else.
+    item = selectors.item_current(item)
+    policy = selectors.policy_for(patron=patron, item_type_id=item.item_type_id)
+    if due_on is None:
+        due_on = selectors.calendar_current().due_date(today, policy.loan_days)
     with transaction.atomic():
-        item = Item.objects.select_related("record", "item_type").get(pk=item.pk)
-        policy = selectors.policy_for(patron=patron, item_type_id=item.item_type_id)
         refusals = checkout_refusals(patron=patron, item=item, policy=policy, today=today)
         hard = [r for r in refusals if not r.overridable]
         if hard or (refusals and not override_reason):
             first = (hard or refusals)[0]
             message = " ".join(r.message for r in (hard or refusals))
             raise CheckoutRefused(message, code=first.code, overridable=not hard)
-        if due_on is None:
-            due_on = selectors.calendar_current().due_date(today, policy.loan_days)
-        # The conditional UPDATE is the lock: of two desks, only one changes the row.
+        # The conditional UPDATE is the lock: of two desks, only one changes the row, and a
+        # copy whose status changed since it was read is not lent on stale checks.
         allowed = [ItemStatus.AVAILABLE, ItemStatus.ON_HOLD_SHELF]
         if override_reason:
             allowed.append(ItemStatus.REFERENCE_ONLY)
@@ -196,19 +201,19 @@ def loan_checkout(
         if changed != 1:
             raise CheckoutRefused(str(_BLOCKING_STATUS_MESSAGES[ItemStatus.ON_LOAN]), code="race")
         try:
-            with transaction.atomic():
-                loan = Loan.objects.create(
-                    item=item,
-                    patron=patron,
-                    patron_category=patron.category,
-                    patron_grade=patron.grade,
-                    patron_class=patron.school_class,
-                    borrowed_at=at,
-                    due_on=due_on,
-                    override_reason=override_reason[:300],
-                    class_set=class_set,
-                )
+            loan = Loan.objects.create(
+                item=item,
+                patron=patron,
+                patron_category=patron.category,
+                patron_grade=patron.grade,
+                patron_class=patron.school_class,
+                borrowed_at=at,
+                due_on=due_on,
+                override_reason=override_reason[:300],
+                class_set=class_set,
+            )
         except IntegrityError as exc:
+            # Leaving the atomic block rolls the whole check-out back.
             raise CheckoutRefused(
                 str(_BLOCKING_STATUS_MESSAGES[ItemStatus.ON_LOAN]), code="race"
             ) from exc
@@ -272,9 +277,29 @@ def loan_checkin(*, actor, item: Item, at: dt.datetime | None = None) -> Checkin
     """Take a copy back: it goes to the hold shelf if someone waits for its record (they are
     mailed on commit), otherwise back to available."""
     at = _now(at)
+    fresh = item.__dict__.pop(selectors.FRESH, False)
+    # Read outside the write lock; the conditional close below is what decides.
+    loan = (
+        Loan.objects.open()
+        .filter(item_id=item.pk)
+        .select_related("patron__user")
+        .only(
+            "id",
+            "item_id",
+            "patron_id",
+            "due_on",
+            "returned_at",
+            "patron__id",
+            "patron__card_barcode",
+            "patron__user__id",
+            "patron__user__username",
+            "patron__user__full_name",
+        )
+        .first()
+    )
+    if not fresh and (loan is None or "record" not in item._state.fields_cache):
+        item = selectors.item_brief(item.pk)
     with transaction.atomic():
-        item = Item.objects.select_related("record", "item_type").get(pk=item.pk)
-        loan = Loan.objects.open().filter(item=item).select_related("patron__user").first()
         result = CheckinResult(item=item, loan=None)
         if loan is not None:
             # Conditional close: a second desk checking in the same copy changes nothing.
@@ -283,11 +308,15 @@ def loan_checkin(*, actor, item: Item, at: dt.datetime | None = None) -> Checkin
             )
             if closed:
                 loan.returned_at = at
+                loan.item = item
                 result.loan = loan
-        elif item.status == ItemStatus.AVAILABLE:
+            else:
+                item = selectors.item_brief(item.pk)
+                result.item = item
+        if result.loan is None and item.status == ItemStatus.AVAILABLE:
             result.messages.append(_("Bản sách này không đang được mượn."))
             return result
-        elif item.status in (
+        if result.loan is None and item.status in (
             ItemStatus.WITHDRAWN,
             ItemStatus.REFERENCE_ONLY,
             ItemStatus.ON_HOLD_SHELF,
@@ -314,6 +343,8 @@ def loan_checkin(*, actor, item: Item, at: dt.datetime | None = None) -> Checkin
             barcode=item.barcode,
             hold_id=result.hold.pk if result.hold else None,
         )
+        # Status changes go by UPDATE (no save signal): tell search the copy is back.
+        index_later(Record, [item.record_id])
     return result
 
 
@@ -413,6 +444,7 @@ def item_mark_lost_or_damaged(
         new_status = ItemStatus.LOST if kind == CompensationKind.LOST else ItemStatus.DAMAGED
         Item.objects.filter(pk=item.pk).update(status=new_status, updated_at=at)
         item.status = new_status
+        index_later(Record, [item.record_id])
         comp = None
         patron = loan.patron if loan else None
         if patron is not None:

@@ -34,11 +34,15 @@ from .models import ClassSetIssue, Compensation, Hold, Loan, Stocktake
 from .vietqr import svg
 
 SESSION_PATRON = "desk_patron_id"
+# Whether the desk patron had holds or unpaid compensation when their card was scanned: the
+# page after each later scan asks the database for them only if so (or after a new debt).
+SESSION_EXTRAS = "desk_patron_extras"
 
 
 def librarian_required(view):
     @wraps(view)
     @login_required
+    @selectors.rules_cached()
     def wrapper(request, *args, **kwargs):
         if not request.user.is_librarian:
             raise PermissionDenied(_("Chỉ thủ thư được dùng quầy mượn trả."))
@@ -54,13 +58,25 @@ def _desk_patron(request) -> Patron | None:
     return Patron.objects.select_related("user").filter(pk=pk).first()
 
 
-def _render_desk(request, *, focus="card", result=None, status=200, override=None):
-    patron = _desk_patron(request)
+_UNKNOWN = object()
+
+
+def _render_desk(request, *, focus="card", result=None, status=200, override=None, patron=_UNKNOWN):
+    """The desk page: the scan result and the current patron's loans, holds and dues.
+    Views that already loaded the desk patron pass it in."""
+    if patron is _UNKNOWN:
+        patron = _desk_patron(request)
+    holds, dues = [], []
+    if patron is not None and request.session.get(SESSION_EXTRAS, True):
+        holds = list(selectors.patron_active_holds(patron))
+        dues = list(selectors.patron_due_compensations(patron))
+        if request.session.get(SESSION_EXTRAS) is None:
+            request.session[SESSION_EXTRAS] = bool(holds or dues)
     context = {
         "patron": patron,
         "loans": list(selectors.patron_open_loans(patron).order_by("due_on")) if patron else [],
-        "holds": list(selectors.patron_active_holds(patron)) if patron else [],
-        "dues": list(selectors.patron_due_compensations(patron)) if patron else [],
+        "holds": holds,
+        "dues": dues,
         "focus": "checkout" if focus == "card" and patron else focus,
         "result": result,
         "override": override,
@@ -95,6 +111,7 @@ def desk_patron(request):
     patron = selectors.patron_by_card(form.cleaned_data["card"])
     if patron is None:
         request.session.pop(SESSION_PATRON, None)
+        request.session.pop(SESSION_EXTRAS, None)
         return _render_desk(
             request,
             result=_refused(
@@ -103,6 +120,7 @@ def desk_patron(request):
             status=404,
         )
     request.session[SESSION_PATRON] = patron.pk
+    request.session.pop(SESSION_EXTRAS, None)
     patron_services.patron_viewed(actor=request.user, patron=patron, where="desk")
     notes = []
     if patron.blocked_reason:
@@ -110,13 +128,14 @@ def desk_patron(request):
     if patron.expires_on and patron.expires_on < timezone.localdate():
         notes.append(_("Thẻ đã hết hạn."))
     text = _("Bạn đọc: %(name)s") % {"name": patron.user}
-    return _render_desk(request, focus="checkout", result=_ok(text, notes=notes))
+    return _render_desk(request, focus="checkout", result=_ok(text, notes=notes), patron=patron)
 
 
 @require_POST
 @librarian_required
 def desk_done(request):
     request.session.pop(SESSION_PATRON, None)
+    request.session.pop(SESSION_EXTRAS, None)
     return redirect("circulation:desk")
 
 
@@ -125,11 +144,17 @@ def desk_done(request):
 def desk_checkout(request):
     patron = _desk_patron(request)
     if patron is None:
-        return _render_desk(request, result=_refused(_("Hãy quét thẻ bạn đọc trước.")), status=400)
+        return _render_desk(
+            request, result=_refused(_("Hãy quét thẻ bạn đọc trước.")), status=400, patron=None
+        )
     form = CheckoutForm(request.POST)
     if not form.is_valid():
         return _render_desk(
-            request, focus="checkout", result=_refused(_("Hãy quét mã vạch sách.")), status=400
+            request,
+            focus="checkout",
+            result=_refused(_("Hãy quét mã vạch sách.")),
+            status=400,
+            patron=patron,
         )
     barcode = form.cleaned_data["barcode"].strip()
     item = selectors.item_by_barcode(barcode)
@@ -139,6 +164,7 @@ def desk_checkout(request):
             focus="checkout",
             result=_refused(_("Không có bản sách mã “%(b)s”.") % {"b": barcode}),
             status=404,
+            patron=patron,
         )
     try:
         loan = services.loan_checkout(
@@ -155,12 +181,13 @@ def desk_checkout(request):
             result=_refused(exc.message),
             status=409,
             override=override,
+            patron=patron,
         )
     text = _("Đã cho mượn: %(title)s — hạn trả %(due)s") % {
         "title": item.record.title,
         "due": loan.due_on.strftime("%d/%m/%Y"),
     }
-    return _render_desk(request, focus="checkout", result=_ok(text))
+    return _render_desk(request, focus="checkout", result=_ok(text), patron=patron)
 
 
 @require_POST
@@ -218,6 +245,7 @@ def desk_lost(request):
                 kind=form.cleaned_data["kind"],
                 note=form.cleaned_data["note"],
             )
+            request.session.pop(SESSION_EXTRAS, None)
             if comp is None:
                 messages.info(
                     request, _("Đã ghi nhận tình trạng; không có bạn đọc phải bồi thường.")
