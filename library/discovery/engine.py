@@ -9,17 +9,21 @@ may not see never reaches a hit, a count, a facet or a snippet.
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from haystack import connections
 from whoosh import query as wq
+from whoosh.collectors import SortingCollector, TopCollector
 
 from library.core.search.backend import (
     ACCENTED_SUFFIX,
     FACET_FIELDS,
     PAGE_TEXT,
     fold_phrase,
+    local_writes,
 )
 from library.core.search_analysis import accented_analyzer, folded_analyzer
 
@@ -29,10 +33,11 @@ from .query import ParsedQuery
 TEXT_FIELDS = ("title", "authors", "subjects", "notes", "text", PAGE_TEXT)
 CLAUSE_FIELDS = {"author": ("authors",), "title": ("title",), "subject": ("subjects",)}
 EXACT_TITLE_BOOST = 50.0
+FRESH_SECONDS = 1.0
 _FOLD = folded_analyzer()
 _ACCENT = accented_analyzer()
 _local = threading.local()
-_facet_cache: dict[tuple, dict[str, dict[str, frozenset]]] = {}
+_facet_cache: dict[tuple, dict[str, dict[str, int]]] = {}
 _facet_lock = threading.Lock()
 
 
@@ -41,32 +46,98 @@ def _tokens(analyzer, text: str) -> list[str]:
 
 
 def searcher():
-    """This thread's Whoosh searcher on the current index (refreshed when the index changed)."""
+    """This thread's Whoosh searcher on the current index generation.
+
+    Whether a newer generation exists is read from disk at most every FRESH_SECONDS (well
+    inside the 5 seconds a change may take to show), not on every query.
+    """
     backend = connections["default"].get_backend()
     if not backend.setup_complete:
         backend.setup()
     key = (backend.path, id(backend.index.storage) if hasattr(backend.index, "storage") else 0)
     cached = getattr(_local, "searcher", None)
+    now = time.monotonic()
     if cached is None or getattr(_local, "key", None) != key:
         cached = backend.index.refresh().searcher()
         _local.key = key
-    elif not cached.up_to_date():
-        # Not Searcher.refresh(): it reuses a segment's reader even when documents of that
-        # segment were deleted since (an edited record showed its old version), and it fails
-        # on an empty index.
-        cached.close()
-        cached = backend.index.refresh().searcher()
+        _local.checked = now
+        _local.writes = local_writes()
+    elif (
+        now - getattr(_local, "checked", 0.0) >= FRESH_SECONDS
+        or getattr(_local, "writes", None) != local_writes()
+    ):
+        _local.checked = now
+        _local.writes = local_writes()
+        if not cached.up_to_date():
+            # Not Searcher.refresh(): it reuses a segment's reader even when documents of
+            # that segment were deleted since (an edited record showed its old version), and
+            # it fails on an empty index.
+            cached.close()
+            cached = backend.index.refresh().searcher()
     _local.searcher = cached
     return cached
 
 
 def reset() -> None:
-    """Forget this thread's searcher (tests switch indexes)."""
+    """Forget this thread's searcher and the shared ones (tests switch indexes)."""
     cached = getattr(_local, "searcher", None)
     if cached is not None:
         cached.close()
     _local.searcher = None
     _local.key = None
+    with _pool_lock:
+        for idle in _pool:
+            idle.close()
+        _pool.clear()
+        _pool_state.clear()
+
+
+_pool: list = []
+_pool_state: dict = {}
+_pool_lock = threading.Lock()
+
+
+@contextmanager
+def searching():
+    """A searcher on the current index generation, borrowed from a pool shared by threads.
+
+    A server that starts a thread per request (runserver) would otherwise open a new searcher
+    for every query; Whoosh searchers are not shared by two threads at once, so each request
+    borrows one and gives it back.
+    """
+    backend = connections["default"].get_backend()
+    if not backend.setup_complete:
+        backend.setup()
+    now = time.monotonic()
+    with _pool_lock:
+        if (
+            _pool_state.get("path") != backend.path
+            or _pool_state.get("writes") != local_writes()
+            or now - _pool_state.get("checked", 0.0) >= FRESH_SECONDS
+        ):
+            generation = backend.index.refresh().latest_generation()
+            if (
+                _pool_state.get("generation") != generation
+                or _pool_state.get("path") != backend.path
+                or _pool_state.get("writes") != local_writes()
+            ):
+                for idle in _pool:
+                    idle.close()
+                _pool.clear()
+                _pool_state["generation"] = generation
+            _pool_state.update(path=backend.path, writes=local_writes(), checked=now)
+        s = _pool.pop() if _pool else None
+        generation = _pool_state.get("generation")
+    if s is None:
+        s = backend.index.refresh().searcher()
+    try:
+        yield s
+    finally:
+        with _pool_lock:
+            if _pool_state.get("generation") == generation and len(_pool) < 8:
+                _pool.append(s)
+            else:
+                s.close()
 
 
 # Building the Whoosh query ---------------------------------------------------------------
@@ -179,6 +250,11 @@ def build_query(
 
 
 # Facets ----------------------------------------------------------------------------------
+#
+# A set of documents is a Python int used as a bitset (bit n = docnum n of the segment):
+# counting a facet value is `(matched & value_bits).bit_count()`, done in C, so the cost of
+# facets no longer grows with the number of matches. Value bitsets are cached per segment
+# (a written segment never changes; deletions only remove documents from `matched`).
 
 
 def _segment_key(sub) -> tuple:
@@ -189,8 +265,19 @@ def _segment_key(sub) -> tuple:
         return ("reader", id(reader))
 
 
-def _facet_sets(sub, name: str) -> dict[str, frozenset]:
-    """value → the segment's docnums with it; cached per segment (segments never change)."""
+def _bits(docnums) -> int:
+    """The bitset of these segment docnums."""
+    docnums = list(docnums)
+    if not docnums:
+        return 0
+    array = bytearray((max(docnums) >> 3) + 1)
+    for n in docnums:
+        array[n >> 3] |= 1 << (n & 7)
+    return int.from_bytes(array, "little")
+
+
+def _facet_bits(sub, name: str) -> dict[str, int]:
+    """value → bitset of the segment's documents with it; cached per segment."""
     key = _segment_key(sub)
     per_segment = _facet_cache.get(key)
     if per_segment is None:
@@ -198,37 +285,49 @@ def _facet_sets(sub, name: str) -> dict[str, frozenset]:
             if len(_facet_cache) > 256:
                 _facet_cache.clear()
             per_segment = _facet_cache.setdefault(key, {})
-    sets = per_segment.get(name)
-    if sets is None:
+    found = per_segment.get(name)
+    if found is None:
         reader = sub.reader()
-        sets = {}
+        found = {}
         if name in reader.schema:
             for value in reader.field_terms(name):
-                sets[value] = frozenset(reader.postings(name, value).all_ids())
-        per_segment[name] = sets
-    return sets
+                found[value] = _bits(reader.postings(name, value).all_ids())
+        per_segment[name] = found
+    return found
 
 
-def matched_by_segment(s, q: wq.Query) -> list[tuple[object, int, set]]:
-    """Every matching docnum, per segment (no scoring; deleted documents excluded)."""
-    out = []
-    for sub, offset in s.leaf_searchers():
-        out.append((sub, offset, set(q.docs(sub))))
-    return out
+@dataclass
+class Matched:
+    """Every document a query matched: (sub-searcher, bitset) per segment."""
+
+    segments: list[tuple[object, int]] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return sum(bits.bit_count() for _sub, bits in self.segments)
 
 
-def facet_counts(matched, names) -> dict[str, Counter]:
+def facet_counts(matched: Matched, names) -> dict[str, Counter]:
     counts: dict[str, Counter] = {name: Counter() for name in names}
-    for sub, _offset, docs in matched:
-        if not docs:
+    for sub, bits in matched.segments:
+        if not bits:
             continue
         for name in names:
             counter = counts[name]
-            for value, docset in _facet_sets(sub, name).items():
-                n = len(docs & docset) if len(docs) < len(docset) else len(docset & docs)
+            for value, value_bits in _facet_bits(sub, name).items():
+                n = (bits & value_bits).bit_count()
                 if n:
                     counter[value] += n
     return counts
+
+
+def distinct_values(matched: Matched, name: str) -> int:
+    """How many different values of `name` the matched documents have (across segments)."""
+    seen: set[str] = set()
+    for sub, bits in matched.segments:
+        if bits:
+            seen.update(v for v, value_bits in _facet_bits(sub, name).items() if bits & value_bits)
+    return len(seen)
 
 
 # Running ---------------------------------------------------------------------------------
@@ -241,12 +340,6 @@ class Hit:
     fields: dict
 
 
-@dataclass
-class RawResults:
-    hits: list[Hit] = field(default_factory=list)
-    total: int = 0
-
-
 SORTS = {
     "relevance": None,
     "title": ("title_sort", False),
@@ -255,42 +348,86 @@ SORTS = {
 }
 
 
-def top_hits(s, q: wq.Query, *, limit: int, sort: str = "relevance") -> list[Hit]:
+class _TopAndAll(TopCollector):
+    """Whoosh's top-N collector that also keeps every matching docnum, per segment.
+
+    One scored pass gives both the page of hits and the set that facets count; the
+    block-quality shortcut is off because every match has to be seen anyway.
+    """
+
+    def __init__(self, limit: int):
+        super().__init__(limit=limit, usequality=False)
+        self.per_segment: list[tuple[object, list[int]]] = []
+
+    def set_subsearcher(self, subsearcher, offset):
+        super().set_subsearcher(subsearcher, offset)
+        self.per_segment.append((subsearcher, []))
+
+    def collect(self, sub_docnum):
+        self.per_segment[-1][1].append(sub_docnum)
+        return super().collect(sub_docnum)
+
+
+class _SortedAndAll(SortingCollector):
+    def __init__(self, sortedby, limit: int, reverse: bool):
+        super().__init__(sortedby, limit=limit, reverse=reverse)
+        self.per_segment: list[tuple[object, list[int]]] = []
+
+    def set_subsearcher(self, subsearcher, offset):
+        super().set_subsearcher(subsearcher, offset)
+        self.per_segment.append((subsearcher, []))
+
+    def collect(self, sub_docnum):
+        self.per_segment[-1][1].append(sub_docnum)
+        return super().collect(sub_docnum)
+
+
+def run(s, q: wq.Query, *, limit: int, sort: str = "relevance") -> tuple[list[Hit], Matched]:
+    """The best `limit` hits (stored fields read for those only) and every match, in one pass."""
     spec = SORTS.get(sort)
+    if spec is not None and spec[0] not in s.schema:
+        spec = None
+    collector = _TopAndAll(limit) if spec is None else _SortedAndAll(spec[0], limit, spec[1])
+    s.search_with_collector(q, collector)
+    results = collector.results()
+    hits = [Hit(docnum, score or 0.0, s.stored_fields(docnum)) for score, docnum in results.top_n]
     if spec is None:
-        results = s.search(q, limit=limit)
-        hits = [Hit(docnum, score, s.stored_fields(docnum)) for score, docnum in results.top_n]
         # Newer editions before older when the score is otherwise the same.
         hits.sort(key=lambda h: (-round(h.score, 6), -(h.fields.get("year") or 0)))
-        return hits
-    else:
-        name, reverse = spec
-        if name not in s.schema:
-            return []
-        results = s.search(q, limit=limit, sortedby=name, reverse=reverse, scored=False)
-        hits = [Hit(docnum, 0.0, {}) for _score, docnum in results.top_n]
-    for hit in hits:
-        hit.fields = s.stored_fields(hit.docnum)
-    return hits
+    matched = Matched([(sub, _bits(docs)) for sub, docs in collector.per_segment if docs])
+    return hits, matched
 
 
-def pages_of(s, q: wq.Query, resource_ids: list[str]) -> dict[str, list[int]]:
-    """The matching page numbers of each of these resources."""
-    if not resource_ids:
-        return {}
-    narrowed = wq.And(
-        [q, wq.Term("kind", "page"), wq.Or([wq.Term("resource_id", r) for r in resource_ids])]
-    )
+def _docnums(bits: int) -> list[int]:
+    """The docnums set in a bitset."""
+    out = []
+    base = 0
+    while bits:
+        low = bits & -bits
+        n = low.bit_length() - 1
+        out.append(base + n)
+        bits >>= n + 1
+        base += n + 1
+    return out
+
+
+def pages_of(matched: Matched, resource_ids: list[str]) -> dict[str, list[int]]:
+    """The matching page numbers of each of these resources (from the matches, no new search)."""
     found: dict[str, list[int]] = {}
-    for sub, _offset in s.leaf_searchers():
-        reader = sub.reader()
-        if not (reader.has_column("page_number") and reader.has_column("resource_id")):
+    for sub, bits in matched.segments:
+        if not bits:
             continue
-        numbers = reader.column_reader("page_number")
-        owners = reader.column_reader("resource_id")
-        for docnum in narrowed.docs(sub):
-            owner = owners[docnum]
-            if isinstance(owner, bytes):
-                owner = owner.decode()
-            found.setdefault(owner, []).append(numbers[docnum])
+        reader = sub.reader()
+        if not reader.has_column("page_number"):
+            continue
+        pages = _facet_bits(sub, "kind").get("page", 0) & bits
+        if not pages:
+            continue
+        owners = _facet_bits(sub, "resource_id")
+        numbers = None
+        for rid in resource_ids:
+            mine = pages & owners.get(rid, 0)
+            if mine:
+                numbers = numbers or reader.column_reader("page_number")
+                found.setdefault(rid, []).extend(numbers[d] for d in _docnums(mine))
     return {key: sorted(set(value)) for key, value in found.items()}

@@ -19,6 +19,7 @@ from .query import ParsedQuery, parse_query
 from .suggest import suggestion
 
 PER_PAGE = 20
+FEW_RESULTS = 3
 MAX_PAGE = 500
 FACETS = (
     "kind",
@@ -160,14 +161,13 @@ def _int_or_none(value) -> int | None:
     return number if 0 < number < 10000 else None
 
 
-def _record_result(fields: dict, pattern) -> dict:
+def _record_result(fields: dict) -> dict:
     pk = fields.get("django_id")
     authors = [a for a in (fields.get("authors_display") or "").split("\n") if a]
     return {
         "kind": "record",
         "id": int(pk) if pk and pk.isdigit() else pk,
         "title": fields.get("display_title") or "",
-        "title_html": highlight(fields.get("display_title") or "", pattern),
         "url": fields.get("url") or f"/records/{pk}/",
         "authors": authors,
         "year": fields.get("year"),
@@ -177,21 +177,22 @@ def _record_result(fields: dict, pattern) -> dict:
         "items_available": fields.get("items_available") or 0,
         "locations": [v for v in (fields.get("locations") or "").split("\n") if v],
         "call_numbers": [v for v in (fields.get("call_numbers") or "").split("\n") if v],
-        "snippet": snippet(fields.get("notes") or fields.get("text") or "", pattern)
-        if pattern
-        else "",
+        "_snippet_text": fields.get("notes") or fields.get("text") or "",
     }
 
 
-def _group(hits, pattern, q_text: str) -> list[dict]:
-    """Records stay as they are; a resource and its pages become one entry."""
+def _group(hits, pattern, q_text: str, *, shown: slice) -> list[dict]:
+    """Records stay as they are; a resource and its pages become one entry.
+
+    Titles are highlighted and snippets cut only for the entries in `shown` (the page).
+    """
     results: list[dict] = []
     groups: dict[str, dict] = {}
     for hit in hits:
         fields = hit.fields
         kind = fields.get("kind")
         if kind not in ("resource", "page"):
-            results.append(_record_result(fields, pattern))
+            results.append(_record_result(fields))
             continue
         rid = fields.get("resource_id") or fields.get("django_id")
         entry = groups.get(rid)
@@ -200,14 +201,13 @@ def _group(hits, pattern, q_text: str) -> list[dict]:
                 "kind": "resource",
                 "id": int(rid) if str(rid).isdigit() else rid,
                 "title": fields.get("display_title") or "",
-                "title_html": highlight(fields.get("display_title") or "", pattern),
                 "url": f"/resources/{rid}/",
                 "authors": [a for a in (fields.get("authors_display") or "").split("\n") if a],
                 "year": fields.get("year"),
                 "type": fields.get("resource_type") or "",
                 "cover": fields.get("cover") or "",
                 "access_level": fields.get("access_level") or "",
-                "snippet": "",
+                "_snippet_text": "",
                 "pages": [],
                 "resource_matched": False,
             }
@@ -216,16 +216,20 @@ def _group(hits, pattern, q_text: str) -> list[dict]:
         if kind == "resource":
             entry["resource_matched"] = True
             entry["title"] = fields.get("display_title") or entry["title"]
-            entry["title_html"] = highlight(entry["title"], pattern)
-            if not entry["snippet"] and pattern:
-                entry["snippet"] = snippet(fields.get("text") or "", pattern)
-        elif kind == "page" and not entry["snippet"]:
-            entry["snippet"] = snippet(fields.get("page_text") or "", pattern)
+            if not entry["_snippet_text"]:
+                entry["_snippet_text"] = fields.get("text") or ""
+        elif kind == "page" and not entry["_snippet_text"]:
+            entry["_snippet_text"] = fields.get("page_text") or ""
             entry["snippet_page"] = fields.get("page_number")
     for entry in results:
         if entry["kind"] == "resource" and not entry["resource_matched"]:
             entry["kind"] = "page"
-    return results
+    page = results[shown]
+    for entry in page:
+        text = entry.pop("_snippet_text")
+        entry["title_html"] = highlight(entry["title"], pattern)
+        entry["snippet"] = snippet(text, pattern) if pattern or entry["kind"] == "page" else ""
+    return page
 
 
 def _reader_url(rid, number: int, q_text: str) -> str:
@@ -240,14 +244,7 @@ def _group_count(matched, kind_counts: dict[str, int]) -> int:
     other = sum(n for kind, n in kind_counts.items() if kind not in ("resource", "page"))
     if not (kind_counts.get("resource") or kind_counts.get("page")):
         return other
-    resources = 0
-    for sub, _offset, docs in matched:
-        if not docs:
-            continue
-        for docset in engine._facet_sets(sub, "resource_id").values():
-            if not docs.isdisjoint(docset):
-                resources += 1
-    return other + resources
+    return other + engine.distinct_values(matched, "resource_id")
 
 
 def search(
@@ -272,8 +269,13 @@ def search(
     )  # fmt: skip
     if parsed.is_empty and not filters and not (year_from or year_to):
         return result
+    with engine.searching() as s:
+        _fill(s, result, who, parsed, filters, sort, page, year_from, year_to, q)
+    return result
+
+
+def _fill(s, result, who, parsed, filters, sort, page, year_from, year_to, q) -> None:
     staff = viewer_for(who).is_staff
-    s = engine.searcher()
     whoosh_q = engine.build_query(
         s.schema,
         parsed,
@@ -283,24 +285,30 @@ def search(
         year_to=year_to,
     )
     facet_names = [f for f in FACETS if staff or f not in STAFF_FACETS]
-    matched = engine.matched_by_segment(s, whoosh_q)
+    pattern = terms_pattern(parsed.positive_text)
+    wanted = page * PER_PAGE
+    # Pages of one resource collapse into one entry: ask for enough hits to fill the page.
+    limit = wanted * 4 + 20
+    while True:
+        # One scored pass: the hits for this page and every match for the counts.
+        hits, matched = engine.run(s, whoosh_q, limit=limit, sort=sort)
+        if len(hits) < limit or limit > 4000:
+            break
+        kinds = {h.fields.get("kind") for h in hits}
+        if not kinds & {"resource", "page"}:
+            break  # records only: one hit per result, the page is full
+        grouped_ids = {h.fields.get("resource_id") or h.fields.get("django_id") for h in hits}
+        if len(grouped_ids) >= wanted:
+            break
+        limit *= 4
     counts = engine.facet_counts(matched, facet_names)
     result.kind_counts = dict(counts["kind"])
     result.count = _group_count(matched, result.kind_counts)
-
-    pattern = terms_pattern(parsed.positive_text)
-    wanted = page * PER_PAGE
-    limit = wanted * 2 + 10
-    while True:
-        hits = engine.top_hits(s, whoosh_q, limit=limit, sort=sort)
-        grouped = _group(hits, pattern, q)
-        if len(grouped) >= wanted or len(hits) < limit or limit > 4000:
-            break
-        limit *= 4
-    result.results = grouped[wanted - PER_PAGE : wanted]
+    grouped = _group(hits, pattern, q, shown=slice(wanted - PER_PAGE, wanted))
+    result.results = grouped
     resource_ids = [str(r["id"]) for r in result.results if r["kind"] in ("resource", "page")]
     if resource_ids:
-        pages = engine.pages_of(s, whoosh_q, resource_ids)
+        pages = engine.pages_of(matched, resource_ids)
         for entry in result.results:
             if entry["kind"] in ("resource", "page"):
                 numbers = pages.get(str(entry["id"]), [])
@@ -323,9 +331,10 @@ def search(
         result.facets.append(Facet(name, str(FACET_TITLES[name]), values[:30]))
 
     words = list(parsed.words)
-    if words:
-        result.suggestion = suggestion(s, words, few_results=result.count < 3)
-    return result
+    if words and (result.count < FEW_RESULTS or any(w.isascii() for w in words)):
+        # Only restoring marks (a dictionary lookup) or, when few results came back,
+        # correcting misspellings; nothing for an accented query with plenty of hits.
+        result.suggestion = suggestion(s, words, few_results=result.count < FEW_RESULTS)
 
 
 def autocomplete(who, prefix: str, *, limit: int = 8) -> list[dict]:
@@ -333,7 +342,11 @@ def autocomplete(who, prefix: str, *, limit: int = 8) -> list[dict]:
     tokens = engine._tokens(engine._FOLD, prefix or "")
     if not tokens or len(tokens[-1]) < 1 or len(prefix) > 200:
         return []
-    s = engine.searcher()
+    with engine.searching() as s:
+        return _autocomplete(s, who, tokens, limit)
+
+
+def _autocomplete(s, who, tokens: list[str], limit: int) -> list[dict]:
     access = engine.access_clause(visible_levels(who))
     kinds = wq.Or([wq.Term("kind", "record"), wq.Term("kind", "resource")])
     out: list[dict] = []

@@ -81,6 +81,14 @@ def _cached_reader(self, fieldname, column):
 
 whoosh3.W3PerDocReader._cached_reader = _cached_reader
 
+# Bumped by every write in this process, so that a searcher in the same process sees it at
+# once (other processes notice a new index generation within a second; see discovery.engine).
+_writes = [0]
+
+
+def local_writes() -> int:
+    return _writes[0]
+
 
 def accented_name(field_name: str) -> str:
     return field_name + ACCENTED_SUFFIX
@@ -255,6 +263,7 @@ class VietnameseWhooshBackend(WhooshSearchBackend):
             writer.cancel()
             raise
         writer.commit()
+        _writes[0] += 1
 
     def update(self, index, iterable, commit=True):
         """Write documents in one writer; accented copies of text fields are added here."""
@@ -304,6 +313,7 @@ class VietnameseWhooshBackend(WhooshSearchBackend):
             raise
         if writer is not None:
             writer.commit()
+        _writes[0] += 1
         self.index = self.index.refresh()
         return counts
 
@@ -322,6 +332,11 @@ class VietnameseWhooshBackend(WhooshSearchBackend):
             writer.cancel()
             raise
         writer.commit()
+        _writes[0] += 1
+
+    def clear(self, models=None, commit=True):
+        super().clear(models=models, commit=commit)
+        _writes[0] += 1
 
     def remove(self, obj_or_string, commit=True):
         from haystack.utils import get_identifier
