@@ -15,7 +15,15 @@ class UserAdmin(BaseUserAdmin):
 
 @admin.register(Patron)
 class PatronAdmin(admin.ModelAdmin):
-    list_display = ("user", "category", "school_class", "grade", "card_barcode", "expires_on")
+    list_display = (
+        "user",
+        "category",
+        "school_class",
+        "grade",
+        "homeroom_class",
+        "card_barcode",
+        "expires_on",
+    )
     list_filter = ("category", "grade")
     search_fields = ("user__full_name", "user__username", "card_barcode", "student_identifier")
     raw_id_fields = ("user",)

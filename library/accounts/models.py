@@ -14,9 +14,7 @@ class Role(models.TextChoices):
 class User(AbstractUser):
     """A person who signs in. Librarians are staff; teachers and students have a Patron."""
 
-    role = models.CharField(
-        _("vai trò"), max_length=16, choices=Role.choices, default=Role.STUDENT
-    )
+    role = models.CharField(_("vai trò"), max_length=16, choices=Role.choices, default=Role.STUDENT)
     full_name = models.CharField(_("họ và tên"), max_length=200, blank=True)
 
     class Meta:
@@ -47,10 +45,10 @@ class Patron(models.Model):
     user = models.OneToOneField(
         User, on_delete=models.CASCADE, related_name="patron", verbose_name=_("người dùng")
     )
-    category = models.CharField(
-        _("đối tượng"), max_length=16, choices=PatronCategory.choices
-    )
+    category = models.CharField(_("đối tượng"), max_length=16, choices=PatronCategory.choices)
     school_class = models.CharField(_("lớp"), max_length=20, blank=True)
+    # A teacher's class as giáo viên chủ nhiệm: they receive that class's overdue list.
+    homeroom_class = models.CharField(_("lớp chủ nhiệm"), max_length=20, blank=True, db_index=True)
     grade = models.PositiveSmallIntegerField(_("khối"), null=True, blank=True)
     card_barcode = models.CharField(_("mã thẻ"), max_length=32, unique=True)
     student_identifier = models.CharField(
@@ -67,7 +65,9 @@ class Patron(models.Model):
     consent_photo = models.BooleanField(_("đồng ý dùng ảnh"), default=False)
     consent_contact = models.BooleanField(_("đồng ý lưu liên lạc phụ huynh"), default=False)
     consent_reading_history = models.BooleanField(_("đồng ý lưu lịch sử đọc"), default=False)
-    consent_recorded_at = models.DateTimeField(_("thời điểm ghi nhận đồng ý"), null=True, blank=True)
+    consent_recorded_at = models.DateTimeField(
+        _("thời điểm ghi nhận đồng ý"), null=True, blank=True
+    )
     consent_given_by = models.CharField(_("người đồng ý (phụ huynh)"), max_length=200, blank=True)
 
     class Meta:

@@ -48,6 +48,7 @@ def patron_update(*, actor, patron: Patron, **changes: Any) -> Patron:
     """Change a patron's data or consents; withdrawing contact consent erases the contact."""
     allowed = {
         "school_class",
+        "homeroom_class",
         "grade",
         "expires_on",
         "blocked_reason",

@@ -14,7 +14,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from catalog.models import Item, ItemStatus, Record
-from library.accounts.models import Patron
+from library.accounts.models import Patron, PatronCategory
 
 from .calendar import Calendar
 from .models import (
@@ -234,6 +234,38 @@ def overdue_by_class(today: date | None = None) -> dict[str, list[Loan]]:
     for loan in overdue_loans(today):
         groups[loan.patron_class or "—"].append(loan)
     return dict(sorted(groups.items()))
+
+
+def class_overdue_loans(school_class: str, today: date | None = None) -> list[Loan]:
+    """Overdue loans of the pupils now in one class (their homeroom teacher's printed list)."""
+    return list(
+        overdue_loans(today)
+        .filter(patron__school_class__iexact=school_class)
+        .order_by("patron__user__full_name", "due_on", "id")
+    )
+
+
+def overdue_counts_by_current_class(today: date | None = None) -> dict[str, int]:
+    rows = (
+        overdue_loans(today)
+        .exclude(patron__school_class="")
+        .order_by()
+        .values("patron__school_class")
+        .annotate(n=Count("id"))
+    )
+    return {row["patron__school_class"]: row["n"] for row in rows}
+
+
+def homeroom_class_of(user) -> str:
+    """The class `user` is homeroom teacher of, or "" (students and others have none)."""
+    if not getattr(user, "is_authenticated", False):
+        return ""
+    row = (
+        Patron.objects.filter(user=user, category=PatronCategory.TEACHER, user__is_active=True)
+        .values_list("homeroom_class", flat=True)
+        .first()
+    )
+    return row or ""
 
 
 def textbooks_for_grade(grade: int):

@@ -623,6 +623,69 @@ def overdue_notices_send(*, actor=None, at: dt.datetime | None = None) -> int:
     return sent
 
 
+HOMEROOM_NOTICE = "overdue.homeroom_list"
+
+
+def homeroom_overdue_lists_send(*, actor=None, at: dt.datetime | None = None) -> int:
+    """Daily: each homeroom teacher of a class with overdue books is mailed, once a day, a link
+    to the printable list of their own class (no pupil's name travels in the mail)."""
+    from django.urls import reverse
+
+    from library.core.models import AuditEntry
+
+    at = _now(at)
+    today = timezone.localdate(at)
+    counts = selectors.overdue_counts_by_current_class(today)
+    if not counts:
+        return 0
+    by_class = {name.casefold(): n for name, n in counts.items()}
+    teachers = (
+        Patron.objects.filter(category=PatronCategory.TEACHER, user__is_active=True)
+        .exclude(homeroom_class="")
+        .select_related("user")
+    )
+    done = set(
+        AuditEntry.objects.filter(
+            action=HOMEROOM_NOTICE, details__day=today.isoformat()
+        ).values_list("object_id", flat=True)
+    )
+    sent = 0
+    for teacher in teachers:
+        n = by_class.get(teacher.homeroom_class.casefold())
+        if not n or str(teacher.pk) in done or not patron_email(teacher):
+            continue
+        link = settings.LIBRARY_BASE_URL + reverse(
+            "circulation:class_overdues", args=[teacher.homeroom_class]
+        )
+        with transaction.atomic():
+            _mail_on_commit(
+                teacher,
+                _("Danh sách sách quá hạn lớp %(c)s") % {"c": teacher.homeroom_class},
+                _(
+                    "Chào thầy/cô %(name)s,\n\nLớp %(c)s có %(n)s cuốn sách quá hạn trả tính "
+                    "đến ngày %(day)s. Danh sách để in (thầy/cô đăng nhập để xem):\n%(link)s"
+                    "\n\nThư viện số"
+                )
+                % {
+                    "name": teacher.user,
+                    "c": teacher.homeroom_class,
+                    "n": n,
+                    "day": _fmt(today),
+                    "link": link,
+                },
+            )
+            audit(
+                actor,
+                HOMEROOM_NOTICE,
+                teacher,
+                day=today.isoformat(),
+                school_class=teacher.homeroom_class,
+                loans=n,
+            )
+        sent += 1
+    return sent
+
+
 # ---------------------------------------------------------------------------- privacy
 
 

@@ -11,6 +11,11 @@ def overdue_notices_daily() -> int:
 
 
 @task()
+def homeroom_overdue_lists_daily() -> int:
+    return services.homeroom_overdue_lists_send()
+
+
+@task()
 def loan_history_anonymise_daily() -> int:
     return services.loan_history_anonymise()
 

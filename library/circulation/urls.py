@@ -14,6 +14,11 @@ urlpatterns = [
     path("desk/lost/", views.desk_lost, name="desk_lost"),
     path("desk/compensations/<int:pk>/", views.compensation, name="compensation"),
     path("desk/overdues/", views.overdues, name="overdues"),
+    path(
+        "account/homeroom/<path:school_class>/overdues/",
+        views.class_overdues,
+        name="class_overdues",
+    ),
     path("desk/class-sets/new/", views.class_set_new, name="class_set_new"),
     path("desk/class-sets/<int:pk>/", views.class_set, name="class_set"),
     path("desk/stocktakes/", views.stocktake_list, name="stocktakes"),

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from catalog.models import Record
 from library.accounts import services as patron_services
-from library.accounts.models import Patron
+from library.accounts.models import Patron, PatronCategory
 
 from . import selectors, services
 from .exceptions import CirculationError
@@ -300,6 +300,31 @@ def overdues(request):
     )
 
 
+@require_GET
+@login_required
+def class_overdues(request, school_class):
+    """One class's overdue list, printable: for its homeroom teacher and for librarians."""
+    if not request.user.is_librarian and (
+        selectors.homeroom_class_of(request.user).casefold() != school_class.casefold()
+    ):
+        raise PermissionDenied(
+            _("Chỉ giáo viên chủ nhiệm lớp %(c)s và thủ thư được xem danh sách này.")
+            % {"c": school_class}
+        )
+    today = timezone.localdate()
+    loans = selectors.class_overdue_loans(school_class, today)
+    for loan in loans:
+        loan.days_late = (today - loan.due_on).days
+    patron_services.patron_list_viewed(
+        actor=request.user, what=f"overdues:{school_class}", count=len(loans)
+    )
+    return render(
+        request,
+        "circulation/class_overdues.html",
+        {"school_class": school_class, "loans": loans, "today": today},
+    )
+
+
 @librarian_required
 def class_set_new(request):
     form = ClassSetForm(request.POST or None)
@@ -460,6 +485,9 @@ def account(request):
         hold.position = selectors.hold_position(hold)
     context = {
         "patron": patron,
+        "homeroom_class": patron.homeroom_class
+        if patron.category == PatronCategory.TEACHER
+        else "",
         "loans": list(selectors.patron_open_loans(patron).order_by("due_on")),
         "holds": holds,
         "history": history,

@@ -1,5 +1,5 @@
-"""Queue (or run with --now) the daily lending jobs: overdue notices, hold shelf expiry,
-loan history anonymisation. Run once a day from cron or a systemd timer."""
+"""Queue (or run with --now) the daily lending jobs: overdue notices, homeroom teachers'
+class lists, hold shelf expiry, loan history anonymisation. Run once a day from cron or a systemd timer."""
 
 from django.core.management.base import BaseCommand
 
@@ -7,7 +7,10 @@ from library.circulation import tasks
 
 
 class Command(BaseCommand):
-    help = "Nhắc sách quá hạn, hết hạn giữ sách đặt trước, ẩn danh lịch sử mượn."
+    help = (
+        "Nhắc sách quá hạn, gửi danh sách cho giáo viên chủ nhiệm, hết hạn giữ sách đặt trước, "
+        "ẩn danh lịch sử mượn."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--now", action="store_true", help="chạy ngay, không qua hàng đợi")
@@ -16,12 +19,14 @@ class Command(BaseCommand):
         jobs = [
             tasks.holds_expire_daily,
             tasks.overdue_notices_daily,
+            tasks.homeroom_overdue_lists_daily,
             tasks.loan_history_anonymise_daily,
         ]
         if now:
             counts = [job.call() for job in jobs]
             self.stdout.write(
-                f"OK: {counts[0]} đặt trước hết hạn, {counts[1]} thư nhắc, {counts[2]} lượt mượn ẩn danh"
+                f"OK: {counts[0]} đặt trước hết hạn, {counts[1]} thư nhắc, "
+                f"{counts[2]} thư cho giáo viên chủ nhiệm, {counts[3]} lượt mượn ẩn danh"
             )
         else:
             for job in jobs:
