@@ -14,6 +14,12 @@ pytestmark = pytest.mark.django_db
 FILES = Path(__file__).parent / "files"
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings):
+    # The librarian/student fixtures hash passwords; the import is what these tests are about.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def test_csv_class_list_imports_good_rows_and_rejects_bad_ones_with_reasons(librarian):
     report = services.patron_import(
         actor=librarian, data=(FILES / "lop6.csv").read_bytes(), filename="lop6.csv"

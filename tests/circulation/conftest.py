@@ -19,6 +19,13 @@ def at(year, month, day, hour=9):
     return dt.datetime(year, month, day, hour, tzinfo=VN)
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings):
+    """Lending tests create many users; password hashing is not what they test (each PBKDF2
+    hash costs about a second on a busy machine). Sign-in itself is tested in tests/accounts."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def now():
     # Wednesday 7 October 2026, 09:00 in Hà Nội.

@@ -13,8 +13,7 @@ from library.circulation.models import ClosedPeriod, Hold, HoldStatus, Loan, Loa
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_lending_data_is_complete_and_loads_once(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def test_demo_lending_data_is_complete_and_loads_once():
     accounts_demo.load()
     catalog_demo.load()
     assert demo.load() > 0

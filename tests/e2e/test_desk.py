@@ -5,6 +5,12 @@ import pytest
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings):
+    # The demo people's PBKDF2 hashes are not what this test is about.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def test_checkout_and_checkin_at_the_desk_with_the_keyboard_only(page, live_url, login):
     from catalog.models import Item, Record
     from library.accounts.demo import load
