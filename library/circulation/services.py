@@ -479,6 +479,12 @@ def compensation_pay(
         ).update(status=CompensationStatus.PAID, method=method, paid_at=at)
         if not changed:
             raise PaymentError(_("Khoản bồi thường này đã được ghi nhận trước đó."))
+        note = (note or "").strip()
+        if note:
+            # The cash receipt (phiếu thu) or transfer reference stays on the record.
+            current = Compensation.objects.values_list("note", flat=True).get(pk=compensation.pk)
+            joined = f"{current} · {note}" if current else note
+            Compensation.objects.filter(pk=compensation.pk).update(note=joined[:300])
         compensation.refresh_from_db()
         audit(
             actor,
