@@ -28,7 +28,7 @@ run: $(VENV)/.installed
 test: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n auto
 
 lint: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff check --fix .
