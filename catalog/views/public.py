@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
 from catalog.models import Item, ItemStatus, Record
+from library.accounts.models import Patron
 
 # Copies that no longer belong to the collection are not shown to readers.
 HIDDEN_STATUSES = (ItemStatus.WITHDRAWN, ItemStatus.LOST)
@@ -71,5 +72,10 @@ def record_public(request, pk: int):
         "links": record_links(record),
         "notes": record_notes(record),
         "is_librarian": getattr(request.user, "is_librarian", False),
+        # A reader with a library card may reserve a title that has lendable copies.
+        "can_hold": bool(items)
+        and reading_room < len(items)
+        and request.user.is_authenticated
+        and Patron.objects.filter(user=request.user).exists(),
     }
     return render(request, "catalog/record_public.html", context)
