@@ -10,12 +10,16 @@ same run measures:
 
 - parse: pymarc's own MARCReader over the whole file (the raw library limit);
 - commit: `catalog.services.marc_import` into a fresh SQLite database (WAL), with the default
-  match rules; every committed batch of 500 queues one index task;
-- searchable: from the start of the import until `db_worker --batch`, run in-process right
-  after the import, has drained the queued index tasks (the last record is then searchable).
+  match rules; records are committed in batches of 500 and queued for indexing 5,000 to a task;
+- searchable: from the start of the import until the queued index tasks are drained (the
+  last record is then searchable). As in production, a `manage.py db_worker` process runs
+  beside the import and indexes while it goes on; the bench waits for it to empty the queue.
+  With `--serial-index` no worker runs during the import: `db_worker --batch` drains the queue
+  in-process afterwards (the rate with indexing and import never overlapping).
 
 Memory: the resident set size is sampled after every batch; the peak over the first half of
-the file and over the whole file are printed (equal when memory is flat).
+the file and over the whole file are printed (equal when memory is flat). The load average
+of the machine is printed at the start and at the end (the rates are wall-clock).
 
 The last line is
 ``RESULT catalog_import parse_per_s=… commit_per_s=… searchable_per_s=… ratio=<commit/parse>
@@ -26,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -127,6 +132,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="10,000 records instead of 100,000")
     parser.add_argument("--records", type=int, default=None)
+    parser.add_argument(
+        "--serial-index", action="store_true", help="index after the import, not beside it"
+    )
     args = parser.parse_args()
     total = args.records or (10_000 if args.quick else 100_000)
 
@@ -136,6 +144,7 @@ def main() -> None:
     os.environ.pop("DATABASE_URL", None)
     os.environ.setdefault("LIBRARY_TASK_BACKEND", "django_tasks_db.DatabaseBackend")
 
+    print(f"load average at start: {os.getloadavg()}", flush=True)
     import django
 
     django.setup()
@@ -151,11 +160,12 @@ def main() -> None:
     written = build_file(marc_path, total)
     size_mb = marc_path.stat().st_size / 1024 / 1024
     print(
-        f"file: {written} records, {size_mb:.1f} MB, built in {time.perf_counter() - started:.1f} s"
+        f"file: {written} records, {size_mb:.1f} MB, built in {time.perf_counter() - started:.1f} s",
+        flush=True,
     )
 
     parsed, parse_per_s = parse_rate(marc_path)
-    print(f"pymarc MARCReader: {parsed} records, {parse_per_s:,.0f} records/s")
+    print(f"pymarc MARCReader: {parsed} records, {parse_per_s:,.0f} records/s", flush=True)
 
     from catalog.models import Record
     from catalog.services import marc_import
@@ -168,12 +178,30 @@ def main() -> None:
         if report.total <= written // 2:
             peaks["half"] = max(peaks["half"], rss)
 
+    worker = None
+    if not args.serial_index:
+        worker = subprocess.Popen(
+            [sys.executable, str(ROOT / "manage.py"), "db_worker", "--no-reload"]
+            + ["--no-startup-delay", "--interval", "0.2", "--verbosity", "0"],
+            cwd=ROOT,
+            env=os.environ.copy(),
+        )
     t0 = time.perf_counter()
-    report = marc_import(source=marc_path, on_progress=progress)
-    t_commit = time.perf_counter() - t0
-    # The index batches queued on each commit, drained in-process by the database worker.
-    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
-    t_search = time.perf_counter() - t0
+    try:
+        report = marc_import(source=marc_path, on_progress=progress)
+        t_commit = time.perf_counter() - t0
+        print(f"import done in {t_commit:.1f} s, load {os.getloadavg()}", flush=True)
+        if worker is None:
+            # The index tasks queued by the import, drained in-process by the database worker.
+            call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+        else:
+            while pending_tasks() and worker.poll() is None:
+                time.sleep(0.2)
+        t_search = time.perf_counter() - t0
+    finally:
+        if worker is not None:
+            worker.terminate()
+            worker.wait(timeout=60)
     left = pending_tasks()
 
     print(report.summary())
@@ -198,6 +226,7 @@ def main() -> None:
         f"peak RSS: {peaks['half']:.0f} MB over the first {written // 2} records, "
         f"{peaks['all']:.0f} MB over all {written}"
     )
+    print(f"load average at the end: {os.getloadavg()}")
     print(
         f"RESULT catalog_import parse_per_s={parse_per_s:.0f} commit_per_s={commit_per_s:.0f} "
         f"searchable_per_s={searchable_per_s:.0f} ratio={commit_per_s / parse_per_s:.3f} "
