@@ -71,3 +71,12 @@ def test_every_page_names_a_local_icon_so_browsers_do_not_ask_for_a_missing_favi
     from django.contrib.staticfiles import finders
 
     assert finders.find(icon.group(1).removeprefix("/static/"))
+
+
+def test_brand_mark_is_a_local_picture_not_an_emoji_that_phones_without_the_font_show_as_a_box(
+    client,
+):
+    html = client.get("/").content.decode()
+    brand = re.search(r'<a class="brand".*?</a>', html, re.DOTALL).group(0)
+    assert "📚" not in brand
+    assert re.search(r'<img class="brand-mark" src="/static/[^"]+" alt=""', brand)
