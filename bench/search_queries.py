@@ -465,7 +465,25 @@ def run_fts5(records, pages: list[dict], queries: list[dict]) -> tuple[list[floa
     return times, build
 
 
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 def start_server(data_dir: Path, port: int) -> subprocess.Popen:
+    # Another developer's server on the same port would answer the probe and be measured
+    # instead of ours (it happened: a shared machine): refuse a port in use.
+    probe = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+    try:
+        probe.connect()
+    except OSError:
+        pass
+    else:
+        probe.close()
+        raise SystemExit(f"port {port} is already in use; pass --port 0 for a free one")
     env = {**os.environ, "LIBRARY_DATA_DIR": str(data_dir), "LIBRARY_DEBUG": "0"}
     env["LIBRARY_ALLOWED_HOSTS"] = "127.0.0.1,localhost"
     env["LIBRARY_HTTPS"] = "0"
@@ -562,8 +580,9 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="a tenth of each corpus")
     parser.add_argument("--corpus", choices=["school", "stress", "both"], default="both")
     parser.add_argument("--queries", type=int, default=240)
-    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--port", type=int, default=0, help="0: any free port")
     args = parser.parse_args()
+    args.port = args.port or free_port()
     scale = 10 if args.quick else 1
     corpora = {"school": (10_000, 10_000), "stress": (100_000, 20_000)}
     names = ["school", "stress"] if args.corpus == "both" else [args.corpus]

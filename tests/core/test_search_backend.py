@@ -1,0 +1,143 @@
+"""The Vietnamese Whoosh backend: schema, bulk writes, removals, the fast prepare path, rebuild."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+
+from catalog.models import Item, ItemStatus, Location, Record
+from catalog.search_indexes import RecordIndex
+from library.core.vietnamese import sort_key
+from library.discovery import engine, selectors
+
+pytestmark = pytest.mark.django_db
+
+
+def make_record(**columns) -> Record:
+    columns.setdefault("marc", {})
+    columns.setdefault("title_sort", sort_key(columns.get("title", "")))
+    columns.setdefault("main_author", (columns.get("authors") or [""])[0])
+    return Record.objects.create(**columns)
+
+
+def terms(backend, field: str) -> list:
+    backend.index = backend.index.refresh()
+    with backend.index.searcher() as s:
+        return sorted(s.lexicon(field) if field == "year" else s.reader().field_terms(field))
+
+
+@pytest.fixture
+def backend(search_index):
+    engine.reset()
+    yield search_index
+    engine.reset()
+
+
+def test_text_fields_are_indexed_folded_and_accented(backend):
+    record = make_record(title="Đường lên đỉnh núi", authors=["Nguyễn Hoà"])
+    backend.update(RecordIndex(), [record])
+    assert terms(backend, "title") == ["dinh", "duong", "len", "nui"]
+    assert terms(backend, "title_acc") == ["lên", "núi", "đường", "đỉnh"]
+    # Old and new tone placement meet in the accented field.
+    assert "hòa" in terms(backend, "authors_acc")
+
+
+def test_facet_fields_keep_whole_values_and_count_them_whole(backend):
+    one = make_record(title="Lịch sử 6", mon_hoc=["Lịch sử và Địa lí"], grade_levels=[6])
+    two = make_record(title="Địa lí 7", mon_hoc=["Lịch sử và Địa lí", "Tin học"], grade_levels=[7])
+    backend.update(RecordIndex(), [one, two])
+    assert terms(backend, "mon_hoc") == ["Lịch sử và Địa lí", "Tin học"]
+
+    page = selectors.search(None, "", filters={"kind": ["record"]})
+    mon_hoc = {f.name: f for f in page.facets}["mon_hoc"]
+    assert {(v.value, v.count) for v in mon_hoc.values} == {
+        ("Lịch sử và Địa lí", 2),
+        ("Tin học", 1),
+    }
+
+
+def test_integers_are_one_term_each_and_year_ranges_still_work(backend):
+    old = make_record(title="Sách cũ", year=1995)
+    new = make_record(title="Sách mới", year=2024)
+    backend.update(RecordIndex(), [old, new])
+    assert len(terms(backend, "year")) == 2
+    found = selectors.search(None, "sach", year_from=2000, year_to=2025)
+    assert [r["id"] for r in found.results] == [new.pk]
+
+
+def test_prepare_many_gives_what_haystack_full_prepare_gives(backend):
+    shelf = Location.objects.create(code="KM", name="Kho mở")
+    record = make_record(
+        title="Toán 6", authors=["Hà Huy Khoái"], subjects=["Số học"], isbns=["9786040000001"],
+        year=2021, mon_hoc=["Toán"], grade_levels=[6], languages=["vie"], series=["KNTT"],
+    )  # fmt: skip
+    for n, status in enumerate([ItemStatus.AVAILABLE, ItemStatus.ON_LOAN, ItemStatus.LOST]):
+        Item.objects.create(
+            record=record, barcode=f"B{n}", status=status, location=shelf, call_number="51 T"
+        )
+    index = RecordIndex()
+    fast = index.prepare_many([Record.objects.get(pk=record.pk)])[0]
+    slow = index.full_prepare(Record.objects.get(pk=record.pk))
+    documents = [backend._document(dict(fast)), backend._document(dict(slow))]
+    assert documents[0] == documents[1]
+    assert documents[0]["items_total"] == 2 and documents[0]["items_available"] == 1
+    assert documents[0]["locations"] == "Kho mở"
+
+
+def test_bulk_writer_adds_many_documents_in_a_few_segments(backend):
+    docs = [
+        backend._document(
+            {
+                "id": f"digitization.page.{n}",
+                "django_ct": "digitization.page",
+                "django_id": str(n),
+                "kind": "page",
+                "text": f"Trang {n} nói về phân số thập phân",
+                "resource_id": "1",
+                "page_number": n,
+                "access_level": "public",
+            }
+        )
+        for n in range(1, 1201)
+    ]
+    backend.write_documents(docs, bulk=True)
+    backend.index = backend.index.refresh()
+    assert backend.index.doc_count() == 1200
+    assert len(backend.index._segments()) <= 4
+    assert len(backend.indexed_ids("digitization.page")) == 1200
+
+
+def test_remove_many_drops_only_the_named_documents(backend):
+    records = [make_record(title=f"Truyện cổ tích {n}") for n in range(5)]
+    backend.update(RecordIndex(), records)
+    backend.remove_many([f"catalog.record.{records[0].pk}", f"catalog.record.{records[3].pk}"])
+    expected = {str(r.pk) for i, r in enumerate(records) if i not in (0, 3)}
+    assert backend.indexed_ids("catalog.record") == expected
+    assert selectors.search(None, "truyen co tich").count == 3
+
+
+def test_rebuild_replaces_the_index_with_the_database(backend):
+    kept = make_record(title="Tin học 6")
+    stale = make_record(title="Công nghệ 6")
+    backend.update(RecordIndex(), [kept, stale])
+    Record.objects.filter(pk=stale.pk).delete()
+    added = make_record(title="Âm nhạc 6")
+
+    counts = backend.rebuild(models=[Record])
+
+    assert counts == {"catalog.record": 2}
+    assert backend.indexed_ids("catalog.record") == {str(kept.pk), str(added.pk)}
+
+
+def test_rebuild_index_command_indexes_the_demo_data(backend):
+    call_command("demo_load", verbosity=0)
+    call_command("rebuild_index", interactive=False, verbosity=0)
+    engine.reset()
+
+    found = selectors.search(None, "toan 6")
+    titles = [r["title"] for r in found.results]
+    assert {"Toán 6. Tập một", "Toán 6. Tập hai"} <= set(titles[:3])
+    assert selectors.search(None, "lich su dia li 8").results[0]["title"] == "Lịch sử và Địa lí 8"
+    assert backend.indexed_ids("catalog.record") == {
+        str(pk) for pk in Record.objects.discoverable().values_list("pk", flat=True)
+    }
