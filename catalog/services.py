@@ -835,7 +835,7 @@ class _Prepared:
     index: int
     offset: int | None
     line: int | None
-    marc: pymarc.Record
+    marc: dict[str, Any]  # MARC-in-JSON (`marc_to_dict`), as stored
     columns: dict[str, Any]
     data: Any
     holdings: list[Holding]
@@ -922,34 +922,17 @@ class _Importer:
     # -- one batch -------------------------------------------------------------------------
 
     def run(self, results: list) -> None:
+        """Write one batch of `ReadResult`s."""
+        self.run_prepared([_prepare(result) for result in results])
+
+    def run_prepared(self, items: list) -> None:
+        """Write one batch of `_prepare` results (rejections and prepared records)."""
         prepared: list[_Prepared] = []
-        for result in results:
-            if not result.ok:
-                self._reject(result, result.error or _("Không đọc được bản ghi."))
-                continue
-            try:
-                columns, data = _columns_and_data(result.record)
-                holdings = holdings_from_marc(result.record)
-            except Exception as exc:  # a mapping bug must not stop the file
-                self._reject(
-                    result, _("Không chuyển được bản ghi thành dữ liệu: %(error)s") % {"error": exc}
-                )
-                continue
-            if not columns["title"]:
-                self._reject(result, _("Thiếu nhan đề (245 $a)."))
-                continue
-            prepared.append(
-                _Prepared(
-                    index=result.index,
-                    offset=result.offset,
-                    line=result.line,
-                    marc=result.record,
-                    columns=columns,
-                    data=data,
-                    holdings=holdings,
-                    warnings=list(result.warnings),
-                )
-            )
+        for item in items:
+            if isinstance(item, ImportRow):
+                self._rows.append(item)
+            else:
+                prepared.append(item)
         if prepared:
             with transaction.atomic():
                 self._write(prepared)
@@ -962,26 +945,6 @@ class _Importer:
         for row in self._rows:
             self.report.add(row)
         self._rows = []
-
-    def _reject(self, result, reason: str) -> None:
-        record = result.record
-        control = _control(record, "001") if record is not None else ""
-        title = ""
-        if record is not None:
-            title_field = record.get("245")
-            if title_field is not None and not title_field.control_field:
-                title = " ".join(title_field.get_subfields("a", "b"))[:300]
-        self._rows.append(
-            ImportRow(
-                index=result.index,
-                offset=result.offset,
-                line=result.line,
-                control_number=control,
-                title=title,
-                outcome=ImportOutcome.REJECTED,
-                reason=reason,
-            )
-        )
 
     def _decide(self, prepared: list[_Prepared]) -> None:
         found = self._lookup(prepared)
@@ -1032,7 +995,7 @@ class _Importer:
                     overlays[p.target] = p
         values = [
             {
-                "marc": marc_to_dict(p.marc),
+                "marc": p.marc,
                 "source": RecordSource.LOCAL,
                 "created_at": now,
                 "updated_at": now,
@@ -1052,7 +1015,7 @@ class _Importer:
                 continue
             for name, value in p.columns.items():
                 setattr(record, name, value)
-            record.marc = marc_to_dict(p.marc)
+            record.marc = p.marc
             record.updated_at = now
             p.record_id = record.pk
             changed.append(record)
@@ -1227,6 +1190,101 @@ class _Importer:
         return self.item_types[code]
 
 
+def _rejected(result, reason: str) -> ImportRow:
+    record = result.record
+    control = _control(record, "001") if record is not None else ""
+    title = ""
+    if record is not None:
+        title_field = record.get("245")
+        if title_field is not None and not title_field.control_field:
+            title = " ".join(title_field.get_subfields("a", "b"))[:300]
+    return ImportRow(
+        index=result.index,
+        offset=result.offset,
+        line=result.line,
+        control_number=control,
+        title=title,
+        outcome=ImportOutcome.REJECTED,
+        reason=reason,
+    )
+
+
+def _prepare(result) -> _Prepared | ImportRow:
+    """One read record as columns ready to write, or its rejection. No database access: this
+    runs in the import's worker processes too."""
+    if not result.ok:
+        return _rejected(result, result.error or _("Không đọc được bản ghi."))
+    try:
+        columns, data = _columns_and_data(result.record)
+        holdings = holdings_from_marc(result.record)
+    except Exception as exc:  # a mapping bug must not stop the file
+        return _rejected(
+            result, _("Không chuyển được bản ghi thành dữ liệu: %(error)s") % {"error": exc}
+        )
+    if not columns["title"]:
+        return _rejected(result, _("Thiếu nhan đề (245 $a)."))
+    return _Prepared(
+        index=result.index,
+        offset=result.offset,
+        line=result.line,
+        marc=marc_to_dict(result.record),
+        columns=columns,
+        data=data,
+        holdings=holdings,
+        warnings=list(result.warnings),
+    )
+
+
+def _prepare_raw_batch(raws: list) -> list:
+    """Parse and prepare a batch of ISO 2709 records (in a worker process)."""
+    from catalog.marc.reader import parse_raw
+
+    return [_prepare(parse_raw(raw)) for raw in raws]
+
+
+#: Worker processes that parse and map ISO 2709 records while this one writes; files smaller
+#: than `PARALLEL_MIN_BYTES` are read in-process (starting the workers costs more).
+IMPORT_WORKERS = min(2, os.cpu_count() or 1)
+PARALLEL_MIN_BYTES = 2 << 20
+
+
+def _prepared_batches(items, batch_size: int, workers: int) -> Iterator[list]:
+    """Batches of `_prepare` results, in file order.
+
+    With `workers`, raw ISO 2709 records are cut here and parsed + mapped by a pool of forked
+    processes, a few batches ahead of the writes (bounded: memory stays flat).
+    """
+
+    def raw_batches():
+        batch: list = []
+        for raw in items:
+            batch.append(raw)
+            if len(batch) >= batch_size:
+                yield batch
+                batch = []
+        if batch:
+            yield batch
+
+    if not workers:
+        from catalog.marc.reader import parse_raw
+
+        for batch in raw_batches():
+            yield [_prepare(parse_raw(raw)) for raw in batch]
+        return
+    import multiprocessing
+    from collections import deque
+
+    ahead = workers * 2
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        pending: deque = deque()
+        for batch in raw_batches():
+            pending.append(pool.apply_async(_prepare_raw_batch, (batch,)))
+            if len(pending) >= ahead:
+                yield pending.popleft().get()
+        while pending:
+            yield pending.popleft().get()
+
+
 def _enqueue_index(pks: list[int]) -> None:
     from library.core.search.tasks import search_update
 
@@ -1260,12 +1318,15 @@ def marc_import(
     job: ImportJob | None = None,
     batch_size: int = BATCH_SIZE,
     index_batch: int = INDEX_BATCH,
+    workers: int | None = None,
 ) -> ImportReport:
     """Import an ISO 2709 or MARCXML file batch by batch; bad records are reported, not fatal.
 
     Raises `MarcFormatError` when the file is not MARC at all (nothing is written then).
+    ISO 2709 files of `PARALLEL_MIN_BYTES` or more are parsed and mapped by `workers` forked
+    processes (default `IMPORT_WORKERS`; 0 reads in this process) while this one writes.
     """
-    from catalog.marc.reader import read_marc
+    from catalog.marc.reader import split_marc
 
     rules = _validate_options(match, action)
     path = Path(source) if isinstance(source, str | Path) else None
@@ -1285,16 +1346,26 @@ def marc_import(
         index_batch=index_batch,
     )
     try:
-        batch: list = []
-        for result in read_marc(counter):
-            batch.append(result)
-            if len(batch) >= batch_size:
-                importer.run(batch)
-                batch = []
+        kind, items = split_marc(counter)
+        if kind == "iso2709":
+            if workers is None:
+                workers = IMPORT_WORKERS if total >= PARALLEL_MIN_BYTES else 0
+            batches = _prepared_batches(items, batch_size, workers if workers > 1 else 0)
+            for prepared in batches:
+                importer.run_prepared(prepared)
                 if on_progress is not None:
                     on_progress(report, counter.bytes_read, total)
-        if batch:
-            importer.run(batch)
+        else:
+            batch: list = []
+            for result in items:
+                batch.append(result)
+                if len(batch) >= batch_size:
+                    importer.run(batch)
+                    batch = []
+                    if on_progress is not None:
+                        on_progress(report, counter.bytes_read, total)
+            if batch:
+                importer.run(batch)
         if on_progress is not None:
             on_progress(report, counter.bytes_read, total)
     finally:

@@ -91,21 +91,38 @@ def read_marc(source: str | Path | BinaryIO) -> Iterator[ReadResult]:
 
 
 def _read_handle(handle: BinaryIO) -> Iterator[ReadResult]:
+    kind, items = split_marc(handle)
+    if kind == "iso2709":
+        for raw in items:
+            yield parse_raw(raw)
+    else:
+        yield from items
+
+
+#: One ISO 2709 record as cut from the file, not parsed yet: (index, offset, bytes without
+#: leading junk, whether a record terminator ended it). Plain data: it can go to another
+#: process, and `parse_raw` turns it into the `ReadResult` `read_marc` would give.
+RawRecord = tuple[int, int, bytes, bool]
+
+
+def split_marc(handle: BinaryIO) -> tuple[str, Iterator]:
+    """Sniff a binary file: ("iso2709", iterator of `RawRecord`) or ("marcxml", iterator of
+    `ReadResult`). Raises `MarcFormatError` when the file is neither (an empty file gives
+    ("iso2709", nothing))."""
     head = handle.read(4096)
     if not head:
-        return
+        return "iso2709", iter(())
     if isinstance(head, str):
         raise MarcFormatError(_("Tệp phải được mở ở chế độ nhị phân (binary)."))
     start = head.lstrip(_LEADING_JUNK)
     if start.startswith(b"<"):
         _check_xml_root(head)
-        yield from _read_xml(_Prefixed(head, handle))
-        return
+        return "marcxml", _read_xml(_Prefixed(head, handle))
     if not (start[:5].isdigit() or _LEADER_RE.search(head)):
         raise MarcFormatError(
             _("Tệp không phải MARC: không thấy leader ISO 2709 hay thẻ MARCXML ở đầu tệp.")
         )
-    yield from _read_iso2709(head, handle)
+    return "iso2709", _split_iso2709(head, handle)
 
 
 class _Prefixed:
@@ -161,31 +178,36 @@ def _iter_chunks(head: bytes, handle: BinaryIO) -> Iterator[tuple[int, bytes, bo
         start = scan = end + 1
 
 
-def _read_iso2709(head: bytes, handle: BinaryIO) -> Iterator[ReadResult]:
+def _split_iso2709(head: bytes, handle: BinaryIO) -> Iterator[RawRecord]:
     index = 0
     for offset, chunk, terminated in _iter_chunks(head, handle):
         stripped = chunk.lstrip(_LEADING_JUNK)
         if not stripped:
             continue
-        offset += len(chunk) - len(stripped)
         index += 1
-        warnings: list[str] = []
-        if not _LOOSE_LEADER_RE.match(stripped):
-            found = _LEADER_RE.search(stripped, 1)
-            if found:
-                warnings.append(
-                    _("Đã bỏ qua %(n)d byte không phải MARC trước bản ghi.") % {"n": found.start()}
-                )
-                offset += found.start()
-                stripped = stripped[found.start() :]
-        record, errors = _parse_iso_record(stripped, terminated, warnings)
-        yield ReadResult(
-            index=index,
-            offset=offset,
-            record=record,
-            error="; ".join(errors) if errors else None,
-            warnings=warnings,
-        )
+        yield index, offset + len(chunk) - len(stripped), stripped, terminated
+
+
+def parse_raw(raw: RawRecord) -> ReadResult:
+    """Parse one ISO 2709 record cut by `split_marc`."""
+    index, offset, stripped, terminated = raw
+    warnings: list[str] = []
+    if not _LOOSE_LEADER_RE.match(stripped):
+        found = _LEADER_RE.search(stripped, 1)
+        if found:
+            warnings.append(
+                _("Đã bỏ qua %(n)d byte không phải MARC trước bản ghi.") % {"n": found.start()}
+            )
+            offset += found.start()
+            stripped = stripped[found.start() :]
+    record, errors = _parse_iso_record(stripped, terminated, warnings)
+    return ReadResult(
+        index=index,
+        offset=offset,
+        record=record,
+        error="; ".join(errors) if errors else None,
+        warnings=warnings,
+    )
 
 
 def _parse_iso_record(

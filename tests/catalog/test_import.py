@@ -350,3 +350,23 @@ def test_pymarc_record_survives_storage(tmp_path):
     stored = Record.objects.get().marc
     assert pymarc.Record(leader=stored["leader"]) is not None
     assert stored["fields"][0] == {"001": "VN001"}
+
+
+def test_worker_processes_give_the_same_report_as_reading_in_process(tmp_path):
+    good = [make_marc(title=f"Sách {n}", control=f"W{n}", isbn="") for n in range(7)]
+    broken = b"00042nam  2200025   4500\x1e\x1d"
+    path = tmp_path / "mixed.mrc"
+    path.write_bytes(
+        b"".join(record_to_iso2709(r) for r in good[:3])
+        + broken
+        + b"".join(record_to_iso2709(r) for r in good[3:])
+    )
+    parallel = marc_import(source=path, batch_size=2, workers=2)
+    rows = [(r.index, r.outcome, r.control_number, r.reason) for r in parallel.rows]
+    assert parallel.added == 7 and parallel.rejected == 1
+    assert [r[0] for r in rows] == list(range(1, 9))  # file order across the workers' batches
+    titles = sorted(Record.objects.values_list("title", flat=True))
+    assert titles == sorted(f"Sách {n}" for n in range(7))
+    Record.objects.all().delete()
+    serial = marc_import(source=path, batch_size=2, workers=0)
+    assert [(r.index, r.outcome, r.control_number, r.reason) for r in serial.rows] == rows
