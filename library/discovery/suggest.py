@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 
 from library.core.search.backend import ACCENTED_SUFFIX
@@ -52,10 +53,23 @@ def accented_forms(s) -> dict[str, str]:
     return found
 
 
+def _known(s, word: str) -> bool:
+    return any(
+        name in s.schema and s.reader().doc_frequency(name, word) for name in VOCABULARY_FIELDS
+    )
+
+
+# i and y are written either way after some consonants (lí / lý, kĩ / kỹ, mĩ / mỹ).
+_I_Y = str.maketrans("iy", "yi")
+
+
 def _correct(s, word: str) -> str | None:
-    for name in VOCABULARY_FIELDS:
-        if name in s.schema and s.reader().doc_frequency(name, word):
-            return None
+    if _known(s, word):
+        return None
+    if word.endswith(("i", "y")):
+        swapped = word[:-1] + word[-1].translate(_I_Y)
+        if _known(s, swapped):
+            return swapped
     if len(word) < 4 or not word.isalpha():
         return None
     for name in ("title", "authors"):
@@ -67,10 +81,26 @@ def _correct(s, word: str) -> str | None:
     return None
 
 
+_LETTERS_DIGITS = re.compile(r"^([^\W\d_]+)(\d+)$")
+
+
+def _split_glued(words: list[str]) -> tuple[list[str], bool]:
+    """ "lop6" → "lop", "6": a grade or volume number typed without its space."""
+    out, changed = [], False
+    for word in words:
+        match = _LETTERS_DIGITS.match(word)
+        if match:
+            out += [match.group(1), match.group(2)]
+            changed = True
+        else:
+            out.append(word)
+    return out, changed
+
+
 def suggestion(s, words: list[str], *, few_results: bool) -> str | None:
     """A better way to write the query: marks restored, misspellings (when few hits) corrected."""
     forms = accented_forms(s)
-    changed = False
+    words, changed = _split_glued(words)
     out = []
     for word in words:
         tokens = _tokens(_FOLD, word)
