@@ -37,9 +37,13 @@ lint: $(VENV)/.dev-installed
 bench: $(VENV)/.dev-installed
 	@for b in bench/*.py; do echo "== $$b"; $(PY) $$b --quick || exit 1; done
 
+# Refresh the English catalogue from every app (run from the project root, so no app's
+# strings are dropped); translate the new entries in library/locale/en/LC_MESSAGES/django.po,
+# then compile (needs gettext's msgfmt; the compiled .mo is committed for fresh machines).
 messages: $(VENV)/.dev-installed
-	cd library && ../$(PY) ../manage.py makemessages -l en --no-obsolete
-	$(PY) manage.py compilemessages
+	LIBRARY_DEBUG=1 $(PY) manage.py makemessages -l en --no-obsolete \
+		-i ".venv/*" -i "var/*" -i "tests/*" -i "bench/*"
+	$(PY) manage.py compilemessages -l en
 
 clean:
 	rm -rf $(VENV) var
