@@ -178,6 +178,12 @@ def marc_to_dict(marc: pymarc.Record) -> dict[str, Any]:
 
 
 _INSERT_FIELDS = [f for f in Record._meta.concrete_fields if not f.primary_key]
+
+
+class _EncodedJson(str):
+    """A JSON column value already encoded (inserted as it is on SQLite)."""
+
+
 # SQLite >= 3.32 allows 32,766 parameters per statement; Django assumes 999.
 _SQLITE_MAX_PARAMS = 32_000
 
@@ -192,7 +198,12 @@ def _insert_records(values: list[dict[str, Any]]) -> list[int]:
     if not values:
         return []
     if connection.vendor != "sqlite":
-        objs = [Record(**row) for row in values]
+        objs = [
+            Record(
+                **{k: json.loads(v) if isinstance(v, _EncodedJson) else v for k, v in row.items()}
+            )
+            for row in values
+        ]
         Record.objects.bulk_create(objs, batch_size=BATCH_SIZE)
         return [obj.pk for obj in objs]
     ops = connection.ops
@@ -217,7 +228,7 @@ def _insert_records(values: list[dict[str, Any]]) -> list[int]:
             for row in chunk:
                 for name, kind, default in converters:
                     value = row.get(name, default)
-                    if kind == "json":
+                    if kind == "json" and not isinstance(value, _EncodedJson):
                         value = json.dumps(value, ensure_ascii=False)
                     elif kind == "datetime" and value is not None:
                         value = ops.adapt_datetimefield_value(value)
@@ -835,9 +846,11 @@ class _Prepared:
     index: int
     offset: int | None
     line: int | None
-    marc: dict[str, Any]  # MARC-in-JSON (`marc_to_dict`), as stored
+    # MARC-in-JSON (`marc_to_dict`) already encoded: a string crosses from a worker process
+    # far cheaper than the nested dict, and the insert stores it as it is.
+    marc: str
     columns: dict[str, Any]
-    data: Any
+    call_number: str  # for copies whose holdings field gives none
     holdings: list[Holding]
     warnings: list[str]
     target: Any = None  # matched Record, or the _Prepared it overlays within this batch
@@ -989,7 +1002,7 @@ class _Importer:
                 if isinstance(p.target, _Prepared):
                     # Overlaying a record added earlier in this batch: insert the newer version.
                     base = p.target
-                    base.marc, base.columns, base.data = p.marc, p.columns, p.data
+                    base.marc, base.columns, base.call_number = p.marc, p.columns, p.call_number
                     base.holdings = base.holdings + p.holdings
                 elif isinstance(p.target, int):
                     overlays[p.target] = p
@@ -1015,7 +1028,7 @@ class _Importer:
                 continue
             for name, value in p.columns.items():
                 setattr(record, name, value)
-            record.marc = p.marc
+            record.marc = json.loads(p.marc)
             record.updated_at = now
             p.record_id = record.pk
             changed.append(record)
@@ -1159,7 +1172,7 @@ class _Importer:
                     Item(
                         record_id=record_id,
                         barcode=barcode,
-                        call_number=(h.call_number or call_number_of(p.data))[:100],
+                        call_number=(h.call_number or p.call_number)[:100],
                         location=self._location(h.location) if h.location else None,
                         item_type=item_type,
                         status=(
@@ -1227,9 +1240,9 @@ def _prepare(result) -> _Prepared | ImportRow:
         index=result.index,
         offset=result.offset,
         line=result.line,
-        marc=marc_to_dict(result.record),
+        marc=_EncodedJson(json.dumps(marc_to_dict(result.record), ensure_ascii=False)),
         columns=columns,
-        data=data,
+        call_number=call_number_of(data) if holdings else "",
         holdings=holdings,
         warnings=list(result.warnings),
     )
