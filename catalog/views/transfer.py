@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import tempfile
+import unicodedata
 
 from django.http import FileResponse, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -112,7 +113,23 @@ def _report_row(row) -> dict:
         values = dict(zip(REPORT_COLUMNS, list(row) + [""] * 6, strict=False))
         values["record_id"] = None
     values["outcome_label"] = OUTCOME_LABELS.get(values["outcome"], values["outcome"])
+    values["title_display"] = readable_title(str(values["title"] or ""))
     return values
+
+
+def readable_title(title: str) -> str:
+    """The title as the page shows it: bytes read in the wrong character set (a pile of
+    combining marks and U+FFFD) are named as unreadable instead of filling the table."""
+    title = title.strip()
+    if not title:
+        return ""
+    marks = sum(1 for char in title if unicodedata.combining(char) or char == "\ufffd")
+    if marks * 5 > len(title):
+        return str(UNREADABLE_TITLE)
+    return title
+
+
+UNREADABLE_TITLE = _lazy("(nhan đề không đọc được)")
 
 
 @librarian_required

@@ -62,3 +62,14 @@ def test_no_reserve_button_without_copies_or_with_reading_room_copies_only(
     make_items(librarian, reference, [ItemStatus.REFERENCE_ONLY])
     html = client.get(reverse("catalog:record_public", args=[reference.pk])).content.decode()
     assert hold_action(reference) not in html
+
+
+def test_reserve_button_reads_in_english_after_switching_language(
+    client, student, librarian, record
+):
+    make_items(librarian, record, [ItemStatus.ON_LOAN])
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    client.force_login(student)
+    html = client.get(reverse("catalog:record_public", args=[record.pk])).content.decode()
+    assert "Place a hold" in html
+    assert "Đặt trước" not in html
