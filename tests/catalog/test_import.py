@@ -370,3 +370,24 @@ def test_worker_processes_give_the_same_report_as_reading_in_process(tmp_path):
     Record.objects.all().delete()
     serial = marc_import(source=path, batch_size=2, workers=0)
     assert [(r.index, r.outcome, r.control_number, r.reason) for r in serial.rows] == rows
+
+
+@needs_real_files
+def test_marc_json_written_out_is_what_json_dumps_gives_for_every_real_record():
+    import json
+
+    from catalog.marc.reader import read_marc
+    from catalog.services import marc_to_dict, marc_to_json
+
+    checked = 0
+    for path in real_files():
+        try:
+            results = list(read_marc(path))
+        except MarcFormatError:
+            continue
+        for result in results:
+            if result.record is not None:
+                expected = json.dumps(marc_to_dict(result.record), ensure_ascii=False)
+                assert marc_to_json(result.record) == expected
+                checked += 1
+    assert checked > 100
