@@ -6,6 +6,7 @@ from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
 
 
 def librarian_required(view):
@@ -17,7 +18,7 @@ def librarian_required(view):
         if not user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         if not getattr(user, "is_librarian", False):
-            raise PermissionDenied("Chỉ thủ thư được dùng trang biên mục.")
+            raise PermissionDenied(_("Chỉ thủ thư được dùng trang biên mục."))
         return view(request, *args, **kwargs)
 
     return wrapped
