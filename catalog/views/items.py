@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from catalog.exceptions import CatalogError
+from catalog.exceptions import CatalogError, DuplicateBarcodeError
 from catalog.forms import AddItemsForm, ItemForm
 from catalog.labels import LAYOUTS
 from catalog.models import Item, ItemStatus, Record
@@ -67,7 +67,9 @@ def item_add(request, record_pk: int):
                     record=record, actor=request.user, **form.service_kwargs()
                 )
             except CatalogError as error:
-                form.add_error("barcode" if "mã vạch" in str(error).lower() else None, str(error))
+                form.add_error(
+                    "barcode" if isinstance(error, DuplicateBarcodeError) else None, str(error)
+                )
             else:
                 messages.success(
                     request, _("Đã thêm bản sách %(barcode)s.") % {"barcode": item.barcode}

@@ -229,3 +229,20 @@ def test_item_on_loan_cannot_be_deleted(signed_in, librarian):
     response = signed_in.post(reverse("catalog:item_delete", args=[item.pk]), follow=True)
     assert "đang được mượn" in response.content.decode()
     item.refresh_from_db()
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_duplicate_barcode_error_sits_on_the_barcode_field_in_either_language(
+    signed_in, librarian, language
+):
+    from django.conf import settings
+
+    record = make_record(librarian)
+    services.item_create(record=record, actor=librarian, barcode="TV900002")
+    signed_in.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    response = signed_in.post(
+        reverse("catalog:item_add", args=[record.pk]), {"one-barcode": "TV900002"}
+    )
+    form = response.context["form"]
+    assert form.errors.get("barcode"), form.errors
+    assert not form.non_field_errors()

@@ -48,7 +48,9 @@ class LoanPolicy(models.Model):
     lost_multiplier = models.DecimalField(
         _("hệ số bồi thường mất sách (x giá)"), max_digits=4, decimal_places=2, default=1
     )
-    damage_percent = models.PositiveSmallIntegerField(_("bồi thường hư hỏng (% giá)"), default=50)
+    damage_percent = models.PositiveSmallIntegerField(
+        _("bồi thường hư hỏng (phần trăm giá)"), default=50
+    )
     processing_fee = models.PositiveIntegerField(_("phí xử lý (VNĐ)"), default=0)
     minimum_compensation = models.PositiveIntegerField(
         _("mức bồi thường tối thiểu (VNĐ)"),
