@@ -289,8 +289,36 @@ def record_type_of(leader: str) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
+class _ByTag:
+    """A record's fields looked up by tag: `get_fields` as pymarc gives it (record order),
+    without scanning every field for each of the dozen lookups of `record_to_data`."""
+
+    __slots__ = ("fields", "leader", "_tags")
+
+    def __init__(self, rec: pymarc.Record) -> None:
+        self.fields = rec.fields
+        self.leader = rec.leader
+        tags: dict[str, list] = {}
+        for f in rec.fields:
+            found = tags.get(f.tag)
+            if found is None:
+                tags[f.tag] = [f]
+            else:
+                found.append(f)
+        self._tags = tags
+
+    def get_fields(self, *tags: str) -> list:
+        if len(tags) == 1:
+            return self._tags.get(tags[0], [])
+        present = [t for t in tags if t in self._tags]
+        if len(present) <= 1:
+            return self._tags[present[0]] if present else []
+        return [f for f in self.fields if f.tag in present]
+
+
 def record_to_data(rec: pymarc.Record) -> RecordData:
     """Flatten one MARC21 bibliographic record (see the module docstring for the rules)."""
+    rec = _ByTag(rec)  # type: ignore[assignment]
     f245 = _first_data_field(rec, "245")
     nonfiling = 0
     if f245 is not None and f245.indicators and f245.indicators[1].isdigit():
