@@ -349,6 +349,22 @@ def _run_weights(run: str) -> tuple[str, str, str]:
     )
 
 
+_SEPARATOR = ("", "", "")
+_token_cache: dict[str, tuple[str, str, str]] = {}
+
+
+def _token_weights(tok: str) -> tuple[str, str, str]:
+    """(primary, secondary, tertiary) of one token of `_SORT_TOKEN_RE`; `_SEPARATOR` for a
+    run of spaces or punctuation."""
+    first = tok[0]
+    if "0" <= first <= "9":
+        digits = tok.lstrip("0") or "0"
+        return _NUMBER + _b36(min(len(digits), 1295), 2) + digits, "0", "0"
+    if first.isalpha() or first.isdigit():
+        return _run_weights(tok)
+    return _SEPARATOR
+
+
 def sort_key(text: str) -> str:
     """Vietnamese collation key; compare keys as plain strings.
 
@@ -364,24 +380,26 @@ def sort_key(text: str) -> str:
     primary: list[str] = []
     secondary: list[str] = []
     tertiary: list[str] = []
-    for m in _SORT_TOKEN_RE.finditer(text):
-        tok = m.group(0)
-        first = tok[0]
-        if "0" <= first <= "9":
-            digits = tok.lstrip("0") or "0"
-            primary.append(_NUMBER + _b36(min(len(digits), 1295), 2) + digits)
-            secondary.append("0")
-            tertiary.append("0")
-        elif first.isalpha() or first.isdigit():
-            p, s, t = _run_weights(tok)
-            primary.append(p)
-            secondary.append(s)
-            tertiary.append(t)
-        elif primary and primary[-1] != _WORD_SEP:
-            primary.append(_WORD_SEP)
-            secondary.append("0")
-            tertiary.append("0")
-    if primary and primary[-1] == _WORD_SEP:
+    cache = _token_cache
+    separated = True  # no separator before the first unit
+    for tok in _SORT_TOKEN_RE.findall(text):
+        weights = cache.get(tok)
+        if weights is None:
+            if len(cache) > 100_000:
+                cache.clear()
+            weights = cache[tok] = _token_weights(tok)
+        if weights is _SEPARATOR:
+            if not separated:
+                primary.append(_WORD_SEP)
+                secondary.append("0")
+                tertiary.append("0")
+                separated = True
+            continue
+        primary.append(weights[0])
+        secondary.append(weights[1])
+        tertiary.append(weights[2])
+        separated = False
+    if primary and separated:
         primary.pop()
         secondary.pop()
         tertiary.pop()
