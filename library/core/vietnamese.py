@@ -79,6 +79,9 @@ _LEGACY_VIEW = frozenset(chr(c) for c in range(0x80, 0x100)) | frozenset(
 )
 
 
+_LEGACY_VIEW_RE = re.compile("[" + re.escape("".join(sorted(_LEGACY_VIEW))) + "]")
+
+
 def nfc(text: str) -> str:
     """Return ``text`` in Unicode NFC."""
     return unicodedata.normalize("NFC", text)
@@ -687,7 +690,7 @@ def detect_legacy(text: str) -> str | None:
     if not text or text.isascii():
         return None
     text = nfc(text)
-    if not any(c in _LEGACY_VIEW for c in text):
+    if not _LEGACY_VIEW_RE.search(text):
         return None  # no character a latin-1/cp1252 reading of legacy bytes could produce
     tokens = [t for t in (w.strip(_EDGE_PUNCT) for w in text.split()) if t]
     marked_words = [t for t in tokens if not t.isascii()]
