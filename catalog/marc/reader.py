@@ -650,7 +650,24 @@ def _make_data_field(
             _("Trường %(tag)s có mã trường con không chuẩn %(codes)s — giữ nguyên.")
             % {"tag": tag, "codes": ", ".join(repr(c) for c in odd_codes)}
         )
-    return Field(tag, Indicators(indicators[0], indicators[1]), subfields)
+    return _data_field(tag, Indicators(indicators[0], indicators[1]), subfields)
+
+
+_new_field = Field.__new__
+
+
+def _data_field(tag: str, indicators: Indicators, subfields: list[Subfield]) -> Field:
+    """`Field(tag, indicators, subfields)` for a tag that is not a control field's, without
+    pymarc's argument checks (the reader has made these values itself)."""
+    if tag < "010" and tag.isdigit() or len(tag) != 3:
+        return Field(tag, indicators, subfields)
+    f = _new_field(Field)
+    f.tag = tag
+    f.data = None
+    f.control_field = False
+    f._indicators = indicators
+    f.subfields = subfields
+    return f
 
 
 def _check_title(record: pymarc.Record, errors: list[str]) -> None:
