@@ -58,6 +58,21 @@ KIND_LABELS = {
     "page": _("Trang trong học liệu"),
 }
 AVAILABILITY_LABELS = {"available": _("Có sẵn ngay"), "unavailable": _("Đã cho mượn hết")}
+RECORD_TYPE_LABELS = {
+    "book": _("Sách"),
+    "serial": _("Báo, tạp chí"),
+    "manuscript": _("Bản thảo"),
+    "music": _("Âm nhạc"),
+    "sound": _("Âm thanh"),
+    "map": _("Bản đồ"),
+    "video": _("Video"),
+    "image": _("Hình ảnh"),
+    "computer file": _("Tệp máy tính"),
+    "kit": _("Bộ tài liệu"),
+    "mixed": _("Tài liệu hỗn hợp"),
+    "object": _("Hiện vật"),
+    "other": _("Khác"),
+}
 LANGUAGE_LABELS = {"vie": _("Tiếng Việt"), "eng": _("Tiếng Anh"), "fre": _("Tiếng Pháp")}
 SORT_LABELS = {
     "relevance": _("Phù hợp nhất"),
@@ -92,6 +107,8 @@ def facet_label(name: str, value: str) -> str:
         return str(dict(AccessLevel.choices).get(value, value))
     if name == "languages":
         return str(LANGUAGE_LABELS.get(value, value))
+    if name == "record_type":
+        return str(RECORD_TYPE_LABELS.get(value, value))
     if name == "grade_levels":
         return str(_("Lớp %(n)s") % {"n": value})
     return str(_choice_labels(name).get(value, value))

@@ -111,3 +111,11 @@ def test_did_you_mean_fixes_real_typing_mistakes(school_shelf, typed, suggested)
 
 def test_no_suggestion_for_a_query_already_written_well(school_shelf):
     assert selectors.search(None, "Truyện Kiều").suggestion is None
+
+
+def test_record_type_facet_reads_as_words_not_codes():
+    from library.discovery.selectors import facet_label
+
+    assert facet_label("record_type", "book") == "Sách"
+    assert facet_label("record_type", "serial") == "Báo, tạp chí"
+    assert facet_label("record_type", "computer file") == "Tệp máy tính"
