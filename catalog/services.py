@@ -950,10 +950,37 @@ class _Importer:
         if MatchRule.TITLE_AUTHOR_YEAR in self.match:
             keys = {p.columns["match_key"] for p in prepared if p.columns["match_key"]}
             if keys:
-                rows = live.filter(match_key__in=keys).values_list("match_key", "id")
-                for key, pk in rows.order_by("id"):
-                    found[MatchRule.TITLE_AUTHOR_YEAR].setdefault(key, pk)
+                rows = live.filter(match_key__in=keys).values_list(
+                    "match_key", "id", "control_number_identifier", "control_number"
+                )
+                for key, pk, identifier, number in rows.order_by("id"):
+                    control = (identifier, number) if number else None
+                    found[MatchRule.TITLE_AUTHOR_YEAR].setdefault(key, []).append((pk, control))
         return found
+
+    def _same_source_other_record(self, p: _Prepared, control) -> bool:
+        """With the control rule on, two records with their own numbers from the same source
+        (003) are distinct works even when title, author and year agree (NLNZ has several
+        "Puketeraki"); with title+author+year alone, the title decides."""
+        return bool(
+            MatchRule.CONTROL in self.match
+            and p.control_key
+            and control
+            and p.control_key[0] == control[0]
+            and p.control_key != control
+        )
+
+    def _title_match(self, p: _Prepared, key: str, found: dict, pending: dict):
+        for pk, control in found[MatchRule.TITLE_AUTHOR_YEAR].get(key, []):
+            if not self._same_source_other_record(p, control):
+                return pk
+        for other in (pending, self.dry_seen):
+            candidate = other[MatchRule.TITLE_AUTHOR_YEAR].get(key)
+            if candidate is not None and not self._same_source_other_record(
+                p, candidate.control_key
+            ):
+                return candidate
+        return None
 
     # -- one batch -------------------------------------------------------------------------
 
@@ -990,11 +1017,14 @@ class _Importer:
             if self.action != ImportAction.ADD:
                 for rule_name in self.match:
                     for key in self._keys(p, rule_name):
-                        target = (
-                            found[rule_name].get(key)
-                            or pending[rule_name].get(key)
-                            or self.dry_seen[rule_name].get(key)
-                        )
+                        if rule_name == MatchRule.TITLE_AUTHOR_YEAR:
+                            target = self._title_match(p, key, found, pending)
+                        else:
+                            target = (
+                                found[rule_name].get(key)
+                                or pending[rule_name].get(key)
+                                or self.dry_seen[rule_name].get(key)
+                            )
                         if target is not None:
                             rule = rule_name
                             break

@@ -391,3 +391,20 @@ def test_marc_json_written_out_is_what_json_dumps_gives_for_every_real_record():
                 assert marc_to_json(result.record) == expected
                 checked += 1
     assert checked > 100
+
+
+@pytest.mark.django_db
+def test_same_title_author_year_with_own_numbers_from_one_source_are_distinct(tmp_path):
+    twins = [
+        make_marc(title="Puketeraki", control="N1", isbn=""),
+        make_marc(title="Puketeraki", control="N2", isbn=""),
+    ]
+    report = marc_import(source=write_file(tmp_path / "twins.mrc", twins))
+    assert report.added == 2 and report.skipped == 0
+    again = marc_import(source=write_file(tmp_path / "again.mrc", twins))
+    assert again.added == 0 and again.skipped == 2
+    # A copy with no number of its own is still caught by title + author + year.
+    unnumbered = make_marc(title="Puketeraki", control="", isbn="")
+    third = marc_import(source=write_file(tmp_path / "third.mrc", [unnumbered]))
+    assert third.added == 0 and third.skipped == 1
+    assert Record.objects.count() == 2
