@@ -26,13 +26,13 @@ def test_checkout_and_checkin_at_the_desk_with_the_keyboard_only(page, live_url,
     page.goto(f"{live_url}/desk/")
     # The card field has the focus: a scanner types and presses Enter.
     page.keyboard.type("HS0001")
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     assert "Lê Minh Anh" in page.locator("#desk-result").inner_text()
 
     page.keyboard.type("TV900001")
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     result = page.locator("#desk-result")
     assert "Đã cho mượn: Tiếng Việt 6, tập một" in result.inner_text()
     assert "hạn trả" in result.inner_text()
@@ -41,13 +41,13 @@ def test_checkout_and_checkin_at_the_desk_with_the_keyboard_only(page, live_url,
 
     page.keyboard.press("F4")  # go to check-in
     page.keyboard.type("TV900001")
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     assert "Đã nhận trả: Tiếng Việt 6, tập một" in page.locator("#desk-result").inner_text()
     assert not Loan.objects.open().exists()
 
     # A refusal is announced assertively.
     page.keyboard.type("KHONGCO")
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     assert page.locator("#desk-result").get_attribute("role") == "alert"

@@ -34,6 +34,7 @@ def test_upload_process_search_without_tone_marks_lands_on_highlighted_page(
     login("thuthu_test", "mat-khau-thu-thu")
 
     page.get_by_role("link", name="Học liệu số").click()
+    page.get_by_role("link", name="Tải lên học liệu mới").click()
     page.get_by_label("Tệp").set_input_files(str(pdf))
     page.get_by_label("Nhan đề").fill("Toán 6 – Chương 1")
     page.get_by_label("Loại học liệu").select_option("sgk_dien_tu")
