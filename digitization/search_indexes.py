@@ -27,7 +27,8 @@ class _ResourceFields(indexes.SearchIndex):
     url = indexes.CharField(indexed=False)
 
     def _resource(self, obj) -> DigitalResource:
-        raise NotImplementedError
+        """The resource whose metadata the document carries (the page index overrides)."""
+        return obj
 
     def prepare_title(self, obj):
         return self._resource(obj).record.title
@@ -85,9 +86,6 @@ class ResourceIndex(_ResourceFields, indexes.Indexable):
             .select_related("record")
             .prefetch_related("files")
         )
-
-    def _resource(self, obj):
-        return obj
 
     def prepare_kind(self, obj):
         return "resource"
