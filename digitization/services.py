@@ -61,29 +61,12 @@ from .models import (
 from .processing import batch as batch_processing
 from .processing import images, ocr, render, text
 from .processing.sniff import kind_info
-from .processing.validate import file_sha256, validate
+from .processing.validate import ACCEPTED_KINDS, file_sha256, validate
 
 logger = logging.getLogger(__name__)
 
 # What one resource may be made of; ZIP and CSV go through `resource_import_batch`.
-RESOURCE_KINDS = frozenset(
-    {
-        "pdf",
-        "jpeg",
-        "png",
-        "tiff",
-        "gif",
-        "webp",
-        "mp3",
-        "m4a",
-        "mp4",
-        "ogg",
-        "ogv",
-        "webm",
-        "wav",
-        "flac",
-    }
-)
+RESOURCE_KINDS = ACCEPTED_KINDS - {"zip", "csv", "text"}
 IMAGE_KINDS = frozenset({"jpeg", "png", "tiff", "gif", "webp"})
 PAGE_IMAGE_WIDTHS = (480, 900, 1400, 2000)
 THUMBNAIL_WIDTH = 300
