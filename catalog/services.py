@@ -201,6 +201,9 @@ def marc_to_json(marc: pymarc.Record) -> str:
 
 
 _INSERT_FIELDS = [f for f in Record._meta.concrete_fields if not f.primary_key]
+_JSON_COLUMNS = [
+    f.attname for f in _INSERT_FIELDS if f.get_internal_type() == "JSONField" and f.name != "marc"
+]
 
 
 class _EncodedJson(str):
@@ -773,6 +776,8 @@ class ImportReport:
         )
         self._csv = csv.writer(self._spool)
         self._csv.writerow(CSV_HEADER)
+        # Translated once, not for each of 100,000 rows.
+        self._labels = {outcome: str(outcome_label(outcome)) for outcome in ImportOutcome.ALL}
 
     def add(self, row: ImportRow) -> None:
         self.counts[row.outcome] += 1
@@ -789,7 +794,7 @@ class ImportReport:
                 position,
                 row.control_number,
                 row.title,
-                outcome_label(row.outcome),
+                self._labels.get(row.outcome, row.outcome),
                 row.reason,
                 row.record_id or "",
             ]
@@ -876,6 +881,8 @@ class _Prepared:
     call_number: str  # for copies whose holdings field gives none
     holdings: list[Holding]
     warnings: list[str]
+    # The JSON columns (authors, subjects, ...) encoded in the worker, for the insert.
+    encoded: dict[str, str] = dataclasses.field(default_factory=dict)
     target: Any = None  # matched Record, or the _Prepared it overlays within this batch
     rule: str = ""
     outcome: str = ""
@@ -1056,6 +1063,7 @@ class _Importer:
                     # Overlaying a record added earlier in this batch: insert the newer version.
                     base = p.target
                     base.marc, base.columns, base.call_number = p.marc, p.columns, p.call_number
+                    base.encoded = p.encoded
                     base.holdings = base.holdings + p.holdings
                 elif isinstance(p.target, int):
                     overlays[p.target] = p
@@ -1066,6 +1074,7 @@ class _Importer:
                 "created_at": now,
                 "updated_at": now,
                 **p.columns,
+                **p.encoded,
             }
             for p in to_add
         ]
@@ -1298,6 +1307,11 @@ def _prepare(result) -> _Prepared | ImportRow:
         call_number=call_number_of(data) if holdings else "",
         holdings=holdings,
         warnings=list(result.warnings),
+        encoded={
+            name: _EncodedJson(json.dumps(columns[name], ensure_ascii=False))
+            for name in _JSON_COLUMNS
+            if name in columns
+        },
     )
 
 
