@@ -179,3 +179,20 @@ def test_catalogue_record_without_a_digital_resource_stays_public(
         record_save(marc=marc, actor=librarian)
     (hit,) = _record_hits(search_index, "toan", None)
     assert hit["access_level"] == "public"
+
+
+def test_school_only_resource_and_its_record_stay_out_of_the_anonymous_search_api(
+    upload, search_index, student, client
+):
+    from library.discovery import engine
+
+    resource = upload("school")
+    _flush_index()
+    engine.reset()
+    anonymous = client.get("/api/v1/search/", {"q": "toan"}).json()
+    assert anonymous["count"] == 0 and anonymous["results"] == []
+    client.force_login(student)
+    seen = client.get("/api/v1/search/", {"q": "toan"}).json()
+    ids = {(r["kind"], r["id"]) for r in seen["results"]}
+    assert ("record", resource.record_id) in ids
+    assert {("resource", resource.pk), ("page", resource.pk)} & ids
