@@ -141,3 +141,34 @@ def test_rebuild_index_command_indexes_the_demo_data(backend):
     assert backend.indexed_ids("catalog.record") == {
         str(pk) for pk in Record.objects.discoverable().values_list("pk", flat=True)
     }
+
+
+def test_writes_merge_only_tiny_segments(search_index, monkeypatch):
+    """Single edits leave tiny segments that are merged; large ones (imports) are kept."""
+    from library.core.search import backend as backend_module
+
+    monkeypatch.setattr(backend_module, "TINY_SEGMENT_DOCS", 4)
+
+    def doc(n):
+        return search_index._document(
+            {
+                "id": f"catalog.record.{n}",
+                "django_ct": "catalog.record",
+                "django_id": str(n),
+                "kind": "record",
+                "title": f"Sách số {n}",
+                "text": f"Sách số {n}",
+                "access_level": "public",
+            }
+        )
+
+    search_index.write_documents([doc(n) for n in range(1, 7)])
+    search_index.write_documents([doc(n) for n in range(7, 13)])
+    for n in range(13, 23):
+        search_index.write_documents([doc(n)])
+    segments = search_index.index.refresh()._segments()
+    sizes = sorted(seg.doc_count_all() for seg in segments)
+    assert sizes.count(6) == 2  # the two large segments untouched
+    assert len(segments) <= 4  # ten single writes did not leave ten segments
+    with search_index.index.refresh().searcher() as s:
+        assert s.doc_count() == 22
