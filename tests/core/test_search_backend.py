@@ -172,3 +172,38 @@ def test_writes_merge_only_tiny_segments(search_index, monkeypatch):
     assert len(segments) <= 4  # ten single writes did not leave ten segments
     with search_index.index.refresh().searcher() as s:
         assert s.doc_count() == 22
+
+
+@pytest.mark.parametrize("lookup_by_lexicon", [5, 10_000])
+def test_large_batches_replace_older_versions_without_duplicates(
+    search_index, monkeypatch, lookup_by_lexicon
+):
+    """Whether existing ids come from one pass over the id terms or from a lookup each."""
+    from whoosh import query as wq
+
+    from library.core.search import backend as backend_module
+
+    monkeypatch.setattr(backend_module, "LOOKUP_BY_LEXICON", lookup_by_lexicon)
+
+    def doc(n, title):
+        return search_index._document(
+            {
+                "id": f"catalog.record.{n}",
+                "django_ct": "catalog.record",
+                "django_id": str(n),
+                "kind": "record",
+                "title": title,
+                "text": title,
+                "access_level": "public",
+            }
+        )
+
+    search_index.write_documents([doc(n, "Toán cũ") for n in range(1, 9)])
+    search_index.write_documents([doc(n, "Văn cũ") for n in range(9, 13)])
+    # An edit of some old ones and some new ones in one batch.
+    search_index.write_documents([doc(n, "Lịch sử mới") for n in range(5, 17)])
+    with search_index.index.refresh().searcher() as s:
+        assert s.doc_count() == 16
+        assert len(s.search(wq.Term("title", "moi"), limit=None)) == 12
+        assert len(s.search(wq.Term("title", "toan"), limit=None)) == 4
+        assert len(s.search(wq.Term("title", "van"), limit=None)) == 0

@@ -101,6 +101,9 @@ def fold_phrase(text: str) -> str:
     return " ".join(token.text for token in folded_analyzer()(text or ""))
 
 
+#: From this many documents on, which ones already exist is read from the index's id terms in
+#: one pass instead of one lookup per document and segment.
+LOOKUP_BY_LEXICON = 500
 #: Segments with fewer documents than this are merged together when the index is written.
 TINY_SEGMENT_DOCS = 1000
 #: Above this many segments, Whoosh's own policy merges the small ones among them too.
@@ -127,6 +130,26 @@ def merge_tiny(writer, segments):
         writer.add_reader(reader)
         reader.close()
     return [seg for seg in segments if seg not in tiny]
+
+
+def _older_versions(reader, wanted: set[str]) -> list[int]:
+    """Docnums of live documents with these ids, from one pass over each segment's id terms.
+
+    `update_document` looks every id up in every segment: 5,000 records against an index
+    of 40 segments were 200,000 lookups (7.7 s of a 15 s write). New records (an import)
+    then need no delete at all.
+    """
+    found: list[int] = []
+    for leaf, offset in reader.leaf_readers():
+        for term in leaf.lexicon(ID):
+            text = term.decode("utf-8") if isinstance(term, bytes) else term
+            if text in wanted:
+                found.extend(
+                    offset + docnum
+                    for docnum in leaf.postings(ID, term).all_ids()
+                    if not leaf.is_deleted(docnum)
+                )
+    return found
 
 
 def _pool_mb(procs: int) -> int:
@@ -299,10 +322,18 @@ class VietnameseWhooshBackend(WhooshSearchBackend):
             return
         self.index = self.index.refresh()
         writer = self._writer(bulk=bulk, size=len(docs))
-        add = writer.add_document if bulk else writer.update_document
         try:
-            for doc in docs:
-                add(**doc)
+            if bulk:
+                for doc in docs:
+                    writer.add_document(**doc)
+            elif len(docs) < LOOKUP_BY_LEXICON:
+                for doc in docs:
+                    writer.update_document(**doc)
+            else:
+                for docnum in _older_versions(writer.reader(), {doc[ID] for doc in docs}):
+                    writer.delete_document(docnum)
+                for doc in docs:
+                    writer.add_document(**doc)
         except Exception:
             writer.cancel()
             raise
