@@ -143,6 +143,21 @@ def test_rebuild_index_command_indexes_the_demo_data(backend):
     }
 
 
+def _record_document(backend, n: int, title: str) -> dict:
+    """A record's index document written straight to the backend (no database row)."""
+    return backend._document(
+        {
+            "id": f"catalog.record.{n}",
+            "django_ct": "catalog.record",
+            "django_id": str(n),
+            "kind": "record",
+            "title": title,
+            "text": title,
+            "access_level": "public",
+        }
+    )
+
+
 def test_writes_merge_only_tiny_segments(search_index, monkeypatch):
     """Single edits leave tiny segments that are merged; large ones (imports) are kept."""
     from library.core.search import backend as backend_module
@@ -150,17 +165,7 @@ def test_writes_merge_only_tiny_segments(search_index, monkeypatch):
     monkeypatch.setattr(backend_module, "TINY_SEGMENT_DOCS", 4)
 
     def doc(n):
-        return search_index._document(
-            {
-                "id": f"catalog.record.{n}",
-                "django_ct": "catalog.record",
-                "django_id": str(n),
-                "kind": "record",
-                "title": f"Sách số {n}",
-                "text": f"Sách số {n}",
-                "access_level": "public",
-            }
-        )
+        return _record_document(search_index, n, f"Sách số {n}")
 
     search_index.write_documents([doc(n) for n in range(1, 7)])
     search_index.write_documents([doc(n) for n in range(7, 13)])
@@ -186,17 +191,7 @@ def test_large_batches_replace_older_versions_without_duplicates(
     monkeypatch.setattr(backend_module, "LOOKUP_BY_LEXICON", lookup_by_lexicon)
 
     def doc(n, title):
-        return search_index._document(
-            {
-                "id": f"catalog.record.{n}",
-                "django_ct": "catalog.record",
-                "django_id": str(n),
-                "kind": "record",
-                "title": title,
-                "text": title,
-                "access_level": "public",
-            }
-        )
+        return _record_document(search_index, n, title)
 
     search_index.write_documents([doc(n, "Toán cũ") for n in range(1, 9)])
     search_index.write_documents([doc(n, "Văn cũ") for n in range(9, 13)])
