@@ -350,11 +350,24 @@ SORTS = {
 }
 
 
-class _TopAndAll(TopCollector):
-    """Whoosh's top-N collector that also keeps every matching docnum, per segment.
+class _KeepsEveryMatch:
+    """Mixin for a Whoosh collector: also keep every matching docnum, per segment."""
 
-    One scored pass gives both the page of hits and the set that facets count; the
-    block-quality shortcut is off because every match has to be seen anyway.
+    per_segment: list[tuple[object, list[int]]]
+
+    def set_subsearcher(self, subsearcher, offset):
+        super().set_subsearcher(subsearcher, offset)
+        self.per_segment.append((subsearcher, []))
+
+    def collect(self, sub_docnum):
+        self.per_segment[-1][1].append(sub_docnum)
+        return super().collect(sub_docnum)
+
+
+class _TopAndAll(_KeepsEveryMatch, TopCollector):
+    """Whoosh's top-N collector that also keeps every match (the set that facets count).
+
+    The block-quality shortcut is off because every match has to be seen anyway.
     """
 
     def __init__(self, limit: int):
@@ -362,29 +375,13 @@ class _TopAndAll(TopCollector):
         # No matcher replacement either: it prunes sub-matchers that cannot reach the
         # current minimum score, and the pruned documents were missing from the counts.
         self.replace = 0
-        self.per_segment: list[tuple[object, list[int]]] = []
-
-    def set_subsearcher(self, subsearcher, offset):
-        super().set_subsearcher(subsearcher, offset)
-        self.per_segment.append((subsearcher, []))
-
-    def collect(self, sub_docnum):
-        self.per_segment[-1][1].append(sub_docnum)
-        return super().collect(sub_docnum)
+        self.per_segment = []
 
 
-class _SortedAndAll(SortingCollector):
+class _SortedAndAll(_KeepsEveryMatch, SortingCollector):
     def __init__(self, sortedby, limit: int, reverse: bool):
         super().__init__(sortedby, limit=limit, reverse=reverse)
-        self.per_segment: list[tuple[object, list[int]]] = []
-
-    def set_subsearcher(self, subsearcher, offset):
-        super().set_subsearcher(subsearcher, offset)
-        self.per_segment.append((subsearcher, []))
-
-    def collect(self, sub_docnum):
-        self.per_segment[-1][1].append(sub_docnum)
-        return super().collect(sub_docnum)
+        self.per_segment = []
 
 
 def run(s, q: wq.Query, *, limit: int, sort: str = "relevance") -> tuple[list[Hit], Matched]:
