@@ -33,6 +33,9 @@ K1 = 1.2
 _LENGTHS = np.array([byte_to_length(i) for i in range(256)], dtype=np.float64)
 # Postings kept in memory across queries (ids and weights; about 12 bytes each).
 MAX_CACHED_POSTINGS = 4_000_000
+# Field-length and live-document arrays kept (per segment and field); older segments' ones
+# are dropped together when there are more.
+MAX_CACHED_ARRAYS = 512
 
 
 class Unsupported(Exception):
@@ -171,6 +174,8 @@ def _field_lengths(reader, key: tuple, field: str) -> np.ndarray:
         else:
             found = np.array([reader.doc_field_length(d, field, 0) for d in range(n)], float)
         with _cache.lock:
+            if len(_cache.lengths) > MAX_CACHED_ARRAYS:  # segments of older generations
+                _cache.lengths.clear()
             _cache.lengths[(key, field)] = found
     return found
 
@@ -184,6 +189,8 @@ def _live(reader, key: tuple) -> np.ndarray:
         if deleted:
             found[np.fromiter(deleted, np.int64, len(deleted))] = False
         with _cache.lock:
+            if len(_cache.live) > MAX_CACHED_ARRAYS:
+                _cache.live.clear()
             _cache.live[live_key] = found
     return found
 
