@@ -117,8 +117,9 @@ def merge_tiny(writer, segments):
     point that grows with the index: during an import of 100,000 records each 5,000-record
     index task merged up to 20 segments of the earlier ones, and indexing slowed as the
     index grew (one task on a full index took over 3 minutes, 190 s of it merging). Large
-    segments are kept as they are; searching several segments costs little (the search
-    works per segment), and beyond MAX_SEGMENTS Whoosh's policy takes over again.
+    segments are kept as they are: after that import, the index's 40 segments answered ten
+    searches in a median of 19 ms against 15 ms once optimised into one; beyond
+    MAX_SEGMENTS Whoosh's policy takes over again.
     """
     if len(segments) > MAX_SEGMENTS:
         return MERGE_SMALL(writer, segments)
