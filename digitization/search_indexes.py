@@ -84,6 +84,7 @@ class ResourceIndex(_ResourceFields, indexes.Indexable):
             DigitalResource.objects.live()
             .approved()
             .select_related("record")
+            .defer("record__marc")
             .prefetch_related("files")
         )
 
@@ -115,6 +116,7 @@ class PageIndex(_ResourceFields, indexes.Indexable):
         return (
             Page.objects.filter(resource__in=DigitalResource.objects.live().approved())
             .select_related("resource__record")
+            .defer("resource__record__marc")
             .prefetch_related("resource__files")
         )
 

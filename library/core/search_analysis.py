@@ -18,8 +18,9 @@ LowercaseFilter would only add a generator layer per token (see bench/search_ana
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
-from whoosh.analysis import Filter, Token, Tokenizer
+from whoosh.analysis import CompositeAnalyzer, Filter, Token, Tokenizer
 
 from library.core.vietnamese import fold, normalize_tones
 
@@ -30,6 +31,7 @@ __all__ = [
     "VietnameseTokenizer",
     "accented_analyzer",
     "folded_analyzer",
+    "token_texts",
 ]
 
 TOKEN_PATTERN = (
@@ -106,6 +108,30 @@ _fold_cache: dict[str, str] = {}
 _accent_cache: dict[str, str] = {}
 
 
+def fold_token(text: str) -> str:
+    """What `VietnameseFoldFilter` makes of one token's text."""
+    if text.isascii():
+        return text.lower()
+    res = _fold_cache.get(text)
+    if res is None:
+        if len(_fold_cache) > _CACHE_LIMIT:
+            _fold_cache.clear()
+        res = _fold_cache[text] = fold(text)
+    return res
+
+
+def accent_token(text: str) -> str:
+    """What `VietnameseAccentFilter` makes of one token's text."""
+    if text.isascii():
+        return text.lower()
+    res = _accent_cache.get(text)
+    if res is None:
+        if len(_accent_cache) > _CACHE_LIMIT:
+            _accent_cache.clear()
+        res = _accent_cache[text] = normalize_tones(text.lower())
+    return res
+
+
 class VietnameseFoldFilter(Filter):
     """Token text → ``fold(text)``: no tones, no vowel marks, đ → d, lowercase.
 
@@ -114,18 +140,8 @@ class VietnameseFoldFilter(Filter):
     """
 
     def __call__(self, tokens):
-        cache = _fold_cache
         for t in tokens:
-            text = t.text
-            if text.isascii():
-                t.text = text.lower()
-            else:
-                res = cache.get(text)
-                if res is None:
-                    if len(cache) > _CACHE_LIMIT:
-                        cache.clear()
-                    res = cache[text] = fold(text)
-                t.text = res
+            t.text = fold_token(t.text)
             yield t
 
 
@@ -133,18 +149,8 @@ class VietnameseAccentFilter(Filter):
     """Token text → lowercase, NFC, tone placement normalised (hoà → hòa); marks kept."""
 
     def __call__(self, tokens):
-        cache = _accent_cache
         for t in tokens:
-            text = t.text
-            if text.isascii():
-                t.text = text.lower()
-            else:
-                res = cache.get(text)
-                if res is None:
-                    if len(cache) > _CACHE_LIMIT:
-                        cache.clear()
-                    res = cache[text] = normalize_tones(text.lower())
-                t.text = res
+            t.text = accent_token(t.text)
             yield t
 
 
@@ -156,3 +162,33 @@ def folded_analyzer():
 def accented_analyzer():
     """ "Hoà Bình" → ["hòa", "bình"]."""
     return VietnameseTokenizer() | VietnameseAccentFilter()
+
+
+_TOKEN_FUNCTIONS = {VietnameseFoldFilter: fold_token, VietnameseAccentFilter: accent_token}
+
+
+def token_texts(analyzer) -> Callable[[str], list[str]] | None:
+    """For `folded_analyzer()` and `accented_analyzer()`, a function giving the texts of the
+    tokens the analyzer yields for a string, in order (positions 0, 1, ...; boost 1, none
+    stopped), without building Token objects; None for any other analyzer.
+
+    The search index writer uses it: a catalogue record has about 90 tokens to index.
+    """
+    items = getattr(analyzer, "items", None)
+    if not isinstance(analyzer, CompositeAnalyzer) or items is None or len(items) != 2:
+        return None
+    tokenizer, token_filter = items
+    transform = _TOKEN_FUNCTIONS.get(type(token_filter))
+    if type(tokenizer) is not VietnameseTokenizer or transform is None:
+        return None
+    expression = tokenizer.expression
+    if expression.groups:
+        return None  # findall would give the groups, not the whole match
+
+    def texts(value: str) -> list[str]:
+        return [
+            transform(text.replace("-", "") if "-" in text else text)
+            for text in expression.findall(value)
+        ]
+
+    return texts

@@ -25,6 +25,7 @@ from whoosh.fields import ID as WHOOSH_ID
 from whoosh.reading import SegmentReader
 from whoosh.writing import MERGE_SMALL
 
+from library.core.search.writer import ParallelWriter, TermBatchWriter
 from library.core.search_analysis import accented_analyzer, folded_analyzer
 
 ACCENTED_SUFFIX = "_acc"
@@ -60,7 +61,6 @@ PAGE_TEXT = "page_text"
 # and accented copies of notes and page text doubled the build time for little gain.
 ACCENTED_FIELDS = ("title", "authors", "subjects")
 PAGE_BOOST = 0.6
-BULK_THRESHOLD = 5000
 # Documents prepared and written per batch by `rebuild`.
 REBUILD_BATCH = 5000
 
@@ -154,11 +154,12 @@ def _older_versions(reader, wanted: set[str]) -> list[int]:
 
 
 def _pool_mb(procs: int) -> int:
-    """Memory for each writer process's posting pool: a quarter of the machine's, up to 1 GB.
+    """Memory for a writer's posting pool (used when large segments are merged): a quarter
+    of the machine's, up to 1 GB.
 
-    A pool that fills is written out as a sorted run and the runs are merged at the end;
-    with 256 MB, 100,000 records spilled and took 84 s to write, with 1 GB 48 s (the merge
-    is Python code).
+    A pool that fills is written out as a sorted run and the runs are merged at the end
+    (Python code): with Whoosh's own writer and 256 MB, 100,000 records spilled and took 84 s
+    to write, with 1 GB 48 s.
     """
     try:
         total_mb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // (1 << 20)
@@ -303,26 +304,32 @@ class VietnameseWhooshBackend(WhooshSearchBackend):
                 continue
         return docs
 
-    def _writer(self, *, bulk: bool, size: int):
+    def _writer(self, *, bulk: bool):
+        """Our writers (library.core.search.writer): the segments Whoosh's would write, with
+        postings written a term at a time.
+
+        A rebuild (`bulk`) is shared between processes, each writing its own segments. Other
+        writes (index tasks, up to `INDEX_BATCH` records) stay in one process: split in two,
+        5,000 records cost 40% more CPU (two segments repeat most terms), and during an
+        import the other processor is busy reading the file anyway.
+        """
         procs = min(4, os.cpu_count() or 1)
-        if (bulk or size >= BULK_THRESHOLD) and procs > 1:
-            # Each process analyses its share and writes its own segment; no merge at the end.
-            return self.index.writer(procs=procs, limitmb=_pool_mb(procs), multisegment=True)
-        return self.index.writer(limitmb=128)
+        if bulk and procs > 1:
+            return ParallelWriter(self.index, procs=procs, limitmb=_pool_mb(1))
+        return TermBatchWriter(self.index, limitmb=_pool_mb(1))
 
     def write_documents(self, docs: list[dict], *, bulk: bool = False) -> None:
         """Add or replace documents (by their `id`) in one writer.
 
-        Large batches use Whoosh's multi-process writer, which analyses in parallel and writes
-        one segment per process. `bulk` means the documents are new (after a clear): they are
-        added without looking for an older version to delete.
+        `bulk` means the documents are new (after a clear): they are added without looking
+        for an older version to delete, by processes in parallel (see `_writer`).
         """
         if not self.setup_complete:
             self.setup()
         if not docs:
             return
         self.index = self.index.refresh()
-        writer = self._writer(bulk=bulk, size=len(docs))
+        writer = self._writer(bulk=bulk)
         try:
             if bulk:
                 for doc in docs:
@@ -379,7 +386,7 @@ class VietnameseWhooshBackend(WhooshSearchBackend):
                     objects = list(queryset.filter(pk__in=pks[start : start + batch_size]))
                     docs = self.prepare_documents(search_index, objects)
                     if writer is None:
-                        writer = self._writer(bulk=True, size=len(pks))
+                        writer = self._writer(bulk=True)
                     for doc in docs:
                         writer.add_document(**doc)
                     counts[label] += len(docs)
@@ -400,7 +407,7 @@ class VietnameseWhooshBackend(WhooshSearchBackend):
         if not identifiers:
             return
         self.index = self.index.refresh()
-        writer = self.index.writer(limitmb=64)
+        writer = TermBatchWriter(self.index, limitmb=64)
         try:
             for identifier in identifiers:
                 writer.delete_by_term(ID, identifier)
