@@ -10,12 +10,12 @@ same run measures:
 
 - parse: pymarc's own MARCReader over the whole file (the raw library limit);
 - commit: `catalog.services.marc_import` into a fresh SQLite database (WAL), with the default
-  match rules; records are committed in batches of 500 and queued for indexing 5,000 to a task;
+  match rules; records are committed in batches of 500; once the file is read they are
+  queued for indexing as key ranges, 50,000 records to a task;
 - searchable: from the start of the import until the queued index tasks are drained (the
   last record is then searchable). As in production, a `manage.py db_worker` process runs
-  beside the import and indexes while it goes on; the bench waits for it to empty the queue.
-  With `--serial-index` no worker runs during the import: `db_worker --batch` drains the queue
-  in-process afterwards (the rate with indexing and import never overlapping).
+  beside the import; the bench waits for it to empty the queue. With `--serial-index` no
+  worker runs: `db_worker --batch` drains the queue in this process afterwards.
 
 Memory: the resident set size is sampled after every batch; the peak over the first half of
 the file and over the whole file are printed (equal when memory is flat). The load average

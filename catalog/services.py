@@ -57,10 +57,10 @@ from library.core.audit import audit
 from library.core.search.queue import index_later
 
 BATCH_SIZE = 500
-# Records per index task sent by an import. Whoosh writes a segment per task and pays for
-# every distinct term of a segment: 500 records a task indexed ~45 documents/s here, 5,000
-# (which also takes the backend's multi-process writer) several times that.
-INDEX_BATCH = 5000
+# Records per index task sent by an import once its file is read (as primary-key ranges, so
+# that memory stays flat). Indexing beside the import only took processor time from it: the
+# worker then indexes with every processor, a few large segments instead of many small ones.
+INDEX_BATCH = 50_000
 DEFAULT_MATCH = [MatchRule.CONTROL, MatchRule.ISBN, MatchRule.TITLE_AUTHOR_YEAR]
 EXPORT_FORMATS = ("iso2709", "marcxml", "csv")
 
@@ -909,7 +909,7 @@ class _Importer:
     ) -> None:
         self.match = list(match)
         self.index_batch = index_batch
-        self.to_index: list[int] = []
+        self.committed = _KeyRanges()  # records written by committed batches, to index
         self.action = action
         self.dry_run = dry_run
         self.report = report
@@ -1010,12 +1010,13 @@ class _Importer:
             else:
                 prepared.append(item)
         if prepared:
+            self._batch_pks: list[int] = []
             with transaction.atomic():
                 self._write(prepared)
                 if self.dry_run:
                     transaction.set_rollback(True)
-            if len(self.to_index) >= self.index_batch:
-                self.flush_index()
+            if not self.dry_run:
+                self.committed.extend(self._batch_pks)
         # Rows are reported in file order, rejected ones among the others.
         self._rows.sort(key=lambda row: row.index)
         for row in self._rows:
@@ -1156,7 +1157,7 @@ class _Importer:
         if self.dry_run or not written:
             return
         pks = [p.record_id for p in written]
-        self.to_index.extend(pks)
+        self._batch_pks = pks
         audit(
             self.actor,
             "catalog.import_batch",
@@ -1169,10 +1170,10 @@ class _Importer:
         )
 
     def flush_index(self) -> None:
-        """Queue the records committed since the last call as one index task."""
-        pks, self.to_index = self.to_index, []
-        if pks:
-            transaction.on_commit(functools.partial(_enqueue_index, pks))
+        """Queue the records committed so far for indexing, `index_batch` records a task."""
+        chunks, self.committed = self.committed.chunks(self.index_batch), _KeyRanges()
+        for ranges in chunks:
+            transaction.on_commit(functools.partial(_enqueue_index, ranges))
 
     # -- items -----------------------------------------------------------------------------
 
@@ -1371,10 +1372,61 @@ def _prepared_batches(items, batch_size: int, workers: int) -> Iterator[list]:
             yield pending.popleft().get()
 
 
-def _enqueue_index(pks: list[int]) -> None:
-    from library.core.search.tasks import search_update
+def _enqueue_index(ranges: list[list[int]]) -> None:
+    from library.core.search.tasks import search_update_ranges
 
-    search_update.enqueue(Record._meta.label_lower, [str(pk) for pk in pks])
+    search_update_ranges.enqueue(Record._meta.label_lower, ranges)
+
+
+class _KeyRanges:
+    """Primary keys as sorted, merged [first, last] ranges: an import's new records have
+    consecutive keys, so 100,000 of them are one range."""
+
+    def __init__(self) -> None:
+        self.ranges: list[list[int]] = []
+        self._merge_at = 1000
+
+    def extend(self, keys: Iterable[int]) -> None:
+        for key in keys:
+            last = self.ranges[-1] if self.ranges else None
+            if last is not None and last[0] <= key <= last[1] + 1:
+                last[1] = max(last[1], key)
+            else:
+                self.ranges.append([key, key])
+        if len(self.ranges) > self._merge_at:  # overlays come in any order
+            self._merge()
+            self._merge_at = max(1000, 2 * len(self.ranges))
+
+    def _merge(self) -> None:
+        merged: list[list[int]] = []
+        for first, last in sorted(self.ranges):
+            if merged and first <= merged[-1][1] + 1:
+                merged[-1][1] = max(merged[-1][1], last)
+            else:
+                merged.append([first, last])
+        self.ranges = merged
+
+    def __len__(self) -> int:
+        return sum(last - first + 1 for first, last in self.ranges)
+
+    def chunks(self, size: int) -> list[list[list[int]]]:
+        """The ranges cut into groups of at most `size` keys each."""
+        self._merge()
+        groups: list[list[list[int]]] = []
+        current: list[list[int]] = []
+        room = size
+        for first, last in self.ranges:
+            while first <= last:
+                take = min(room, last - first + 1)
+                current.append([first, first + take - 1])
+                first += take
+                room -= take
+                if room == 0:
+                    groups.append(current)
+                    current, room = [], size
+        if current:
+            groups.append(current)
+        return groups
 
 
 def _validate_options(match: Iterable[str], action: str) -> list[str]:

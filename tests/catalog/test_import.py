@@ -219,18 +219,44 @@ def queued(path_end: str):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_import_indexes_in_batches_through_the_queue(tmp_path, settings):
+def test_import_queues_its_records_for_indexing_once_the_file_is_read(
+    tmp_path, settings, search_index
+):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     records = [make_marc(title=f"Sách {n}", control=f"C{n}", isbn="") for n in range(12)]
     path = write_file(tmp_path / "many.mrc", records)
     report = marc_import(source=path, batch_size=2, index_batch=5)
     assert report.added == 12
-    tasks = queued("search_update")
-    # Index tasks gather several committed batches (Whoosh writes large batches far faster)
-    # and the last one takes what is left: 6 + 6, then 12 is not a multiple of 5.
-    assert [len(task.args_kwargs["args"][1]) for task in tasks] == [6, 6]
-    indexed = {pk for task in tasks for pk in task.args_kwargs["args"][1]}
-    assert indexed == {str(pk) for pk in Record.objects.values_list("pk", flat=True)}
+    tasks = queued("search_update_ranges")
+    # Key ranges, at most 5 records a task: 12 = 5 + 5 + 2.
+    ranges = [task.args_kwargs["args"][1] for task in tasks]
+    sizes = [sum(last - first + 1 for first, last in task) for task in ranges]
+    assert sizes == [5, 5, 2]
+    indexed = {pk for task in ranges for first, last in task for pk in range(first, last + 1)}
+    assert indexed == set(Record.objects.values_list("pk", flat=True))
+    # The worker's run of those tasks makes every record searchable.
+    from django.core.management import call_command
+
+    from library.discovery import engine
+
+    engine.reset()
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+    from haystack import connections
+
+    with connections["default"].get_backend().index.refresh().searcher() as searcher:
+        assert {int(f["django_id"]) for f in searcher.documents(django_ct="catalog.record")} == (
+            indexed
+        )
+
+
+def test_key_ranges_merge_and_cut():
+    from catalog.services import _KeyRanges
+
+    keys = _KeyRanges()
+    keys.extend([5, 6, 7, 1, 2, 9, 8, 3])
+    assert keys.chunks(100) == [[[1, 3], [5, 9]]]
+    assert keys.chunks(3) == [[[1, 3]], [[5, 7]], [[8, 9]]]
+    assert len(keys) == 8
 
 
 def upload(content: bytes, name="records.mrc"):

@@ -202,3 +202,27 @@ def test_large_batches_replace_older_versions_without_duplicates(
         assert len(s.search(wq.Term("title", "moi"), limit=None)) == 12
         assert len(s.search(wq.Term("title", "toan"), limit=None)) == 4
         assert len(s.search(wq.Term("title", "van"), limit=None)) == 0
+
+
+@pytest.mark.parametrize("parallel", [False, True], ids=["one-process", "two-processes"])
+def test_range_task_reindexes_its_records_and_drops_deleted_ones(backend, monkeypatch, parallel):
+    from datetime import UTC, datetime
+
+    from library.core.search import backend as backend_module
+    from library.core.search.tasks import search_update_ranges
+
+    monkeypatch.setattr(backend_module, "PARALLEL_MIN_DOCS", 1 if parallel else 10**9)
+    monkeypatch.setattr("library.core.search.writer.CHUNK_DOCS", 3)
+    monkeypatch.setattr("library.core.search.tasks.RANGE_CHUNK", 4)
+    records = [make_record(title=f"Sách số {n}") for n in range(10)]
+    backend.update(RecordIndex(), records[:2])  # already indexed: replaced, not repeated
+    Record.objects.filter(pk=records[1].pk).update(title="Sách đổi tên")
+    Record.objects.filter(pk=records[3].pk).update(deleted_at=datetime.now(UTC))
+    first, last = records[0].pk, records[-1].pk
+    assert search_update_ranges.call("catalog.record", [[first, last]]) == 9
+    assert backend.indexed_ids("catalog.record") == {
+        str(r.pk) for r in records if r.pk != records[3].pk
+    }
+    found = selectors.search(None, "doi ten")
+    assert [r["id"] for r in found.results] == [records[1].pk]
+    assert selectors.search(None, "sach so").count == 8

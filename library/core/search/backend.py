@@ -104,6 +104,8 @@ def fold_phrase(text: str) -> str:
 #: From this many documents on, which ones already exist is read from the index's id terms in
 #: one pass instead of one lookup per document and segment.
 LOOKUP_BY_LEXICON = 500
+#: From this many documents on, `write_stream` shares the work between processes.
+PARALLEL_MIN_DOCS = 10_000
 #: Segments with fewer documents than this are merged together when the index is written.
 TINY_SEGMENT_DOCS = 1000
 #: Above this many segments, Whoosh's own policy merges the small ones among them too.
@@ -347,6 +349,34 @@ class VietnameseWhooshBackend(WhooshSearchBackend):
             raise
         writer.commit(mergetype=merge_tiny)
         _writes[0] += 1
+
+    def write_stream(self, ids: set[str], batches) -> int:
+        """Replace the documents with these ids by those of `batches` (lists of documents,
+        written as they come), in one writer and one commit; an id without a new document
+        leaves the index. Many ids share the work between processes. Returns the number of
+        documents written."""
+        if not self.setup_complete:
+            self.setup()
+        self.index = self.index.refresh()
+        procs = min(4, os.cpu_count() or 1)
+        if len(ids) >= PARALLEL_MIN_DOCS and procs > 1:
+            writer = ParallelWriter(self.index, procs=procs, limitmb=_pool_mb(1))
+        else:
+            writer = TermBatchWriter(self.index, limitmb=_pool_mb(1))
+        written = 0
+        try:
+            for docnum in _older_versions(writer.reader(), ids):
+                writer.delete_document(docnum)
+            for docs in batches:
+                for doc in docs:
+                    writer.add_document(**doc)
+                written += len(docs)
+        except Exception:
+            writer.cancel()
+            raise
+        writer.commit(mergetype=merge_tiny)
+        _writes[0] += 1
+        return written
 
     def update(self, index, iterable, commit=True):
         """Write documents in one writer; accented copies of text fields are added here."""

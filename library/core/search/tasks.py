@@ -41,3 +41,33 @@ def search_remove(label: str, pks: list[str]) -> int:
         return 0
     connections["default"].get_backend().remove_many([f"{label}.{pk}" for pk in pks])
     return len(pks)
+
+
+#: Records read, prepared and handed to the writer at a time by `search_update_ranges`.
+RANGE_CHUNK = 5000
+
+
+@task()
+def search_update_ranges(label: str, ranges: list[list[int]]) -> int:
+    """Reindex the objects whose primary keys fall in these [first, last] ranges, in one
+    writer (shared between processes when there are many); objects of the ranges that are
+    gone from the index's queryset (deleted records) leave the index.
+
+    Large imports send their committed records this way once the file is read: ranges keep
+    the task small however many records it covers.
+    """
+    model, search_index = _index_for(label)
+    if search_index is None:
+        return 0
+    candidates = [pk for first, last in ranges for pk in range(int(first), int(last) + 1)]
+    queryset = search_index.index_queryset()
+    backend = connections["default"].get_backend()
+
+    def batches():
+        for start in range(0, len(candidates), RANGE_CHUNK):
+            chunk = candidates[start : start + RANGE_CHUNK]
+            objects = list(queryset.filter(pk__in=chunk).order_by("pk"))
+            if objects:
+                yield backend.prepare_documents(search_index, objects)
+
+    return backend.write_stream({f"{label}.{pk}" for pk in candidates}, batches())
