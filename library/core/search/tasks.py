@@ -43,8 +43,9 @@ def search_remove(label: str, pks: list[str]) -> int:
     return len(pks)
 
 
-#: Records read, prepared and handed to the writer at a time by `search_update_ranges`.
-RANGE_CHUNK = 5000
+#: Records read, prepared and handed to the writer at a time by `search_update_ranges` (small
+#: steps: the writer processes wait for nothing while this one reads).
+RANGE_CHUNK = 1000
 
 
 @task()

@@ -23,7 +23,7 @@ The posting lists live in memory: callers keep a writer to a bounded number of d
 
 from __future__ import annotations
 
-import contextlib
+import queue
 import zlib
 from array import array
 from pickle import dumps
@@ -437,19 +437,24 @@ def _write_terms(
 
 #: Documents handed to a process at a time by `ParallelWriter`.
 CHUNK_DOCS = 250
+#: `ParallelWriter` keeps this many chunks waiting for each other process...
+FED_CHUNKS = 2
+#: ... as long as it has had at most this many times the documents indexed by the first.
+OTHER_SHARE = 1.5
 #: A process of `ParallelWriter` starts a new segment after this many documents (its posting
-#: lists are held in memory until then: about 8 KB a catalogue record).
-SEGMENT_DOCS = 25_000
+#: lists are held in memory until then: about 8 KB a catalogue record, 280 MB in all). An
+#: import's index task of 50,000 records then makes one segment per process.
+SEGMENT_DOCS = 35_000
 
 
-def _segment_worker(storage, indexname: str, conn, segment_docs: int) -> None:
+def _segment_worker(storage, indexname: str, jobs, conn, segment_docs: int) -> None:
     """A `ParallelWriter` process: index the chunks it receives into its own segments."""
     try:
         ix = storage.open_index(indexname)
         segments = []
         writer = None
         while True:
-            docs = conn.recv()
+            docs = jobs.get()
             if docs is None:
                 break
             for doc in docs:
@@ -476,8 +481,10 @@ class ParallelWriter(TermBatchWriter):
     `multisegment=True` does the same with its slower writer, and its parent only feeds).
 
     Deletions and merges of existing segments are done by this writer, which holds the
-    index's lock. Chunks of `CHUNK_DOCS` documents go to the processes in turn; each starts a
-    new segment every `segment_docs` documents, so memory stays bounded.
+    index's lock. Chunks of `CHUNK_DOCS` documents go to the other processes as long as they
+    have fewer than `FED_CHUNKS` waiting, else this one indexes them (it also reads and
+    prepares every document); each process starts a new segment every `segment_docs`
+    documents, so memory stays bounded.
     """
 
     def __init__(self, ix, procs: int = 2, segment_docs: int = SEGMENT_DOCS, **kwargs):
@@ -486,7 +493,8 @@ class ParallelWriter(TermBatchWriter):
         self.procs = max(1, procs)
         self.segment_docs = segment_docs
         self._buffer: list[dict] = []
-        self._turn = 0
+        self._here = 0  # documents indexed by this process
+        self._sent: list[int] = []  # documents sent to each other process
         self._workers: list = []  # (process, connection)
         self._local: TermBatchWriter | None = None
         self._segments: list = []
@@ -503,30 +511,53 @@ class ParallelWriter(TermBatchWriter):
         docs, self._buffer = self._buffer, []
         if not docs:
             return
-        slot = self._turn % self.procs
-        self._turn += 1
-        if slot == 0:
+        if not self._workers:
+            self._start_workers()
+        # The other processes are kept fed, up to OTHER_SHARE times what this one indexes
+        # (it also reads and prepares every document; and each process writes its segment's
+        # posting lists at the end, a third of its work, so their shares must end together).
+        try:
+            waiting, chosen = min((w[1].qsize(), i) for i, w in enumerate(self._workers))
+        except NotImplementedError:  # no qsize (macOS)
+            waiting, chosen = 0, min(range(len(self._workers)), key=self._sent.__getitem__)
+        if waiting < FED_CHUNKS and self._sent[chosen] + len(docs) <= OTHER_SHARE * (
+            self._here + len(docs)
+        ):
+            self._sent[chosen] += len(docs)
+            self._send(self._workers[chosen], docs)
+        else:
+            self._here += len(docs)
             self._index_here(docs)
-            return
-        while len(self._workers) < slot:
-            self._start_worker()
-        # A process that failed has closed its end: its error is read by `_gather`.
-        with contextlib.suppress(OSError):
-            self._workers[slot - 1][1].send(docs)
 
-    def _start_worker(self) -> None:
+    @staticmethod
+    def _send(worker, docs) -> None:
+        """Queue a chunk for a process (a feeder thread writes it while this one goes on);
+        a process that failed is not waited for: its error is read by `_gather`."""
+        process, jobs, _conn = worker
+        while process.is_alive():
+            try:
+                jobs.put(docs, timeout=0.5)
+                return
+            except queue.Full:
+                continue
+
+    def _start_workers(self) -> None:
+        """Fork every other process at once, before any queue has a feeder thread."""
         import multiprocessing
 
         context = multiprocessing.get_context("fork")
-        parent_end, child_end = context.Pipe()
-        process = context.Process(
-            target=_segment_worker,
-            args=(self.storage, self.indexname, child_end, self.segment_docs),
-            daemon=True,
-        )
-        process.start()
-        child_end.close()
-        self._workers.append((process, parent_end))
+        for _ in range(self.procs - 1):
+            jobs = context.Queue(maxsize=8)
+            parent_end, child_end = context.Pipe(duplex=False)
+            process = context.Process(
+                target=_segment_worker,
+                args=(self.storage, self.indexname, jobs, child_end, self.segment_docs),
+                daemon=True,
+            )
+            process.start()
+            child_end.close()
+            self._workers.append((process, jobs, parent_end))
+            self._sent.append(0)
 
     def _index_here(self, docs: list[dict]) -> None:
         for doc in docs:
@@ -540,21 +571,22 @@ class ParallelWriter(TermBatchWriter):
     def _gather(self) -> list:
         """Finish every process's segments and return them (raises if a process failed)."""
         self._dispatch()
+        for worker in self._workers:  # first, so that they finish while this one does
+            self._send(worker, None)
         segments = list(self._segments)
         if self._local is not None:
             segments.append(self._local._finalize_segment())
             self._local = None
         errors = []
-        for _process, conn in self._workers:
-            with contextlib.suppress(OSError):  # failed already
-                conn.send(None)
-        for process, conn in self._workers:
+        for process, jobs, conn in self._workers:
             try:
                 status, result = conn.recv()
             except EOFError:
                 status, result = "error", f"index process {process.pid} ended without a result"
             process.join()
             conn.close()
+            jobs.cancel_join_thread()
+            jobs.close()
             if status == "ok":
                 segments.extend(result)
             else:
@@ -581,10 +613,12 @@ class ParallelWriter(TermBatchWriter):
         self._finish()
 
     def cancel(self):
-        for process, conn in self._workers:
+        for process, jobs, conn in self._workers:
             process.kill()
             process.join()
             conn.close()
+            jobs.cancel_join_thread()
+            jobs.close()
         self._workers = []
         if self._local is not None:
             self._local._close_segment()
