@@ -231,8 +231,10 @@ def test_parallel_writer_commits_every_process_segments(search_index, tmp_path, 
     _write(tmp_path / "ours", schema, ParallelWriter, [docs], procs=2, segment_docs=200)
     ours = whoosh_index.open_dir(str(tmp_path / "ours"))
     theirs = whoosh_index.open_dir(str(tmp_path / "whoosh"))
-    # 15 chunks of 40: 5 here and 10 in the other process; a new segment every 200 documents.
-    assert sorted(s.doc_count_all() for s in ours._segments()) == [200, 200, 200]
+    # Chunks of 40 shared between the two processes (the other one at most 1.5 times this
+    # one's share), each starting a new segment every 200 documents.
+    sizes = [s.doc_count_all() for s in ours._segments()]
+    assert sum(sizes) == 600 and max(sizes) <= 200 and len(sizes) >= 3
     assert ours.doc_count() == 600
     with ours.searcher() as ours_s, theirs.searcher() as theirs_s:
         assert sorted(f["id"] for f in ours_s.all_stored_fields()) == sorted(
