@@ -216,8 +216,7 @@ def _dumps(value: Any) -> str:
         return json.dumps(value, ensure_ascii=False)
 
 
-class _EncodedJson(str):
-    """A JSON column value already encoded (inserted as it is on SQLite)."""
+_JSON_FIELDS = {f.attname for f in _INSERT_FIELDS if f.get_internal_type() == "JSONField"}
 
 
 # SQLite >= 3.32 allows 32,766 parameters per statement; Django assumes 999.
@@ -227,16 +226,21 @@ _SQLITE_MAX_PARAMS = 32_000
 def _insert_records(values: list[dict[str, Any]]) -> list[int]:
     """Insert many records and return their ids in order.
 
-    On SQLite the rows go in as a few multi-row INSERT ... RETURNING statements with the
-    JSON already encoded: the ORM's per-field preparation is most of `bulk_create`'s cost. On
-    other databases `bulk_create` does the work.
+    JSON columns (the MARC, authors, subjects, ...) come as JSON text already (a `str`;
+    their values are lists and objects, never bare strings), encoded by the parse workers.
+    On SQLite the rows go in as a few multi-row INSERT ... RETURNING statements with that
+    text: the ORM's per-field preparation is most of `bulk_create`'s cost. On other databases
+    `bulk_create` does the work.
     """
     if not values:
         return []
     if connection.vendor != "sqlite":
         objs = [
             Record(
-                **{k: json.loads(v) if isinstance(v, _EncodedJson) else v for k, v in row.items()}
+                **{
+                    k: json.loads(v) if k in _JSON_FIELDS and isinstance(v, str) else v
+                    for k, v in row.items()
+                }
             )
             for row in values
         ]
@@ -265,7 +269,7 @@ def _insert_records(values: list[dict[str, Any]]) -> list[int]:
             for row in chunk:
                 for name, kind, default in converters:
                     value = row.get(name, default)
-                    if kind == "json" and not isinstance(value, _EncodedJson):
+                    if kind == "json" and not isinstance(value, str):
                         value = json.dumps(value, ensure_ascii=False)
                     elif kind == "datetime" and value is not None:
                         # A batch's rows share their timestamps: adapt each value once.
@@ -1323,9 +1327,7 @@ def _prepare(result) -> _Prepared | ImportRow:
         )
     if not columns["title"]:
         return _rejected(result, _("Thiếu nhan đề (245 $a)."))
-    encoded = {
-        name: _EncodedJson(_dumps(columns[name])) for name in _JSON_COLUMNS if name in columns
-    }
+    encoded = {name: _dumps(columns[name]) for name in _JSON_COLUMNS if name in columns}
     # The lists travel to the writing process once, encoded (only the ISBNs are matched on).
     for name in encoded:
         if name != "isbns":
@@ -1334,7 +1336,7 @@ def _prepare(result) -> _Prepared | ImportRow:
         index=result.index,
         offset=result.offset,
         line=result.line,
-        marc=_EncodedJson(marc_to_json(result.record)),
+        marc=marc_to_json(result.record),
         columns=columns,
         call_number=call_number_of(data) if holdings else "",
         holdings=holdings,
