@@ -310,10 +310,10 @@ class VietnameseWhooshBackend(WhooshSearchBackend):
         """Our writers (library.core.search.writer): the segments Whoosh's would write, with
         postings written a term at a time.
 
-        A rebuild (`bulk`) is shared between processes, each writing its own segments. Other
-        writes (index tasks, up to `INDEX_BATCH` records) stay in one process: split in two,
-        5,000 records cost 40% more CPU (two segments repeat most terms), and during an
-        import the other processor is busy reading the file anyway.
+        A rebuild (`bulk`) is shared between processes, each writing its own segments (and
+        so are `write_stream`s of `PARALLEL_MIN_DOCS` or more). Other writes (the tasks that
+        follow edits) stay in one process: split in two, 5,000 records cost 40% more CPU
+        (two segments repeat most terms).
         """
         procs = min(4, os.cpu_count() or 1)
         if bulk and procs > 1:
@@ -387,9 +387,9 @@ class VietnameseWhooshBackend(WhooshSearchBackend):
     def rebuild(self, models=None, *, batch_size: int = REBUILD_BATCH) -> dict[str, int]:
         """Empty the index (or these models' part of it) and index every object again.
 
-        The bulk path for rebuilds, repairs and large imports: objects are read in batches of
-        primary keys, prepared with the indexes' `prepare_many` and streamed into one
-        multi-process writer, committed once. Returns the number of documents per model label.
+        The bulk path for rebuilds and repairs: objects are read in batches of primary keys,
+        prepared with the indexes' `prepare_many` and streamed into one `ParallelWriter`,
+        committed once. Returns the number of documents per model label.
         """
         from haystack import connections
 
