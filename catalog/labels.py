@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.utils.translation import gettext_lazy
 from reportlab.graphics.barcode.code128 import Code128
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
@@ -40,7 +41,7 @@ class Layout:
     top-left corner at (`left`, `top`) mm with `col_gap`/`row_gap` mm between labels."""
 
     code: str
-    name: str
+    name: str  # translatable (lazy)
     cols: int
     rows: int
     width: float
@@ -66,10 +67,30 @@ class Layout:
 LAYOUTS: dict[str, Layout] = {
     layout.code: layout
     for layout in (
-        Layout("a4-3x8", "A4, 3 × 8 = 24 nhãn 70 × 37 mm", 3, 8, 70, 37, 0, 0.5),
-        Layout("a4-3x7", "A4, 3 × 7 = 21 nhãn 70 × 42,3 mm", 3, 7, 70, 42.3, 0, 0.35),
-        Layout("a4-4x10", "A4, 4 × 10 = 40 nhãn 48,5 × 25,4 mm", 4, 10, 48.5, 25.4, 8, 21.5),
-        Layout("a4-5x13", "A4, 5 × 13 = 65 nhãn 38 × 21 mm", 5, 13, 38, 21, 4.75, 10.7, 2.5, 0.2),
+        Layout("a4-3x8", gettext_lazy("A4, 3 × 8 = 24 nhãn 70 × 37 mm"), 3, 8, 70, 37, 0, 0.5),
+        Layout("a4-3x7", gettext_lazy("A4, 3 × 7 = 21 nhãn 70 × 42,3 mm"), 3, 7, 70, 42.3, 0, 0.35),
+        Layout(
+            "a4-4x10",
+            gettext_lazy("A4, 4 × 10 = 40 nhãn 48,5 × 25,4 mm"),
+            4,
+            10,
+            48.5,
+            25.4,
+            8,
+            21.5,
+        ),
+        Layout(
+            "a4-5x13",
+            gettext_lazy("A4, 5 × 13 = 65 nhãn 38 × 21 mm"),
+            5,
+            13,
+            38,
+            21,
+            4.75,
+            10.7,
+            2.5,
+            0.2,
+        ),
     )
 }
 DEFAULT_LAYOUT = {KIND_BARCODE: "a4-3x8", KIND_SPINE: "a4-5x13"}

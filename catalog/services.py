@@ -32,6 +32,7 @@ from django.db.models import ProtectedError
 from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from catalog.exceptions import (
     CatalogError,
@@ -770,13 +771,13 @@ class ImportRow:
 
 
 CSV_HEADER = [
-    "STT",
-    "Vị trí (byte/dòng)",
-    "Số kiểm soát (001)",
-    "Nhan đề",
-    "Kết quả",
-    "Lý do",
-    "Mã biểu ghi",
+    gettext_lazy("STT"),
+    gettext_lazy("Vị trí (byte/dòng)"),
+    gettext_lazy("Số kiểm soát (001)"),
+    gettext_lazy("Nhan đề"),
+    gettext_lazy("Kết quả"),
+    gettext_lazy("Lý do"),
+    gettext_lazy("Mã biểu ghi"),
 ]
 
 
@@ -794,9 +795,10 @@ class ImportReport:
             max_size=1 << 20, mode="w+", newline=""
         )
         self._csv = csv.writer(self._spool)
-        self._csv.writerow(CSV_HEADER)
+        self._csv.writerow([str(name) for name in CSV_HEADER])
         # Translated once, not for each of 100,000 rows.
         self._labels = {outcome: str(outcome_label(outcome)) for outcome in ImportOutcome.ALL}
+        self._line = _("dòng %(line)s")
 
     def add(self, row: ImportRow) -> None:
         self.counts[row.outcome] += 1
@@ -805,7 +807,9 @@ class ImportReport:
         if row.outcome == ImportOutcome.REJECTED and len(self.rejections) < self.keep_rows:
             self.rejections.append(row)
         position = (
-            row.offset if row.offset is not None else (f"dòng {row.line}" if row.line else "")
+            row.offset
+            if row.offset is not None
+            else (self._line % {"line": row.line} if row.line else "")
         )
         self._csv.writerow(
             [
