@@ -57,6 +57,33 @@ def test_isbn_rule_matches_an_isbn10_against_the_stored_isbn13(tmp_path):
     assert "ISBN" in report.rows[0].reason
 
 
+@pytest.mark.parametrize("rule", ["control", "isbn", "title_author_year"])
+def test_deleted_records_are_not_matched(tmp_path, librarian, rule):
+    from catalog.services import record_delete
+
+    marc_import(source=write_file(tmp_path / "a.mrc", [make_marc(isbn="978-0-306-40615-7")]))
+    record_delete(record=Record.objects.get(), actor=librarian)
+    report = marc_import(source=tmp_path / "a.mrc", match=[rule])
+    assert report.added == 1 and report.skipped == 0
+    assert Record.objects.discoverable().count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_large_import_leaves_statistics_for_the_query_planner(tmp_path, monkeypatch):
+    """A large import ends with ANALYZE of its tables: without statistics SQLite took
+    `deleted_at IS NULL` for a selective condition and walked the whole catalogue."""
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's planner statistics")
+    monkeypatch.setattr("catalog.services.PARALLEL_MIN_BYTES", 1)
+    records = [make_marc(title=f"Sách {n}", control=f"S{n}", isbn="") for n in range(5)]
+    marc_import(source=write_file(tmp_path / "s.mrc", records), workers=0)
+    with connection.cursor() as cursor:
+        tables = {row[0] for row in cursor.execute("SELECT tbl FROM sqlite_stat1").fetchall()}
+    assert Record._meta.db_table in tables
+
+
 def test_title_author_year_rule_ignores_tone_marks_and_case(tmp_path):
     marc_import(
         source=write_file(tmp_path / "a.mrc", [make_marc(title="Truyện Kiều", author="Nguyễn Du")])
