@@ -280,3 +280,15 @@ def test_token_texts_are_the_analyzers_tokens():
     from whoosh.analysis import StandardAnalyzer
 
     assert token_texts(StandardAnalyzer()) is None
+
+
+def test_schemas_with_term_vectors_go_through_whooshs_own_path(tmp_path):
+    from whoosh.fields import ID, TEXT, Schema
+
+    schema = Schema(id=ID(stored=True, unique=True), body=TEXT(vector=True, stored=True))
+    docs = [{"id": str(n), "body": f"phân số {WORDS[n % len(WORDS)]} lớp {n}"} for n in range(50)]
+    _write(tmp_path / "whoosh", schema, SegmentWriter, [docs])
+    _write(tmp_path / "ours", schema, TermBatchWriter, [docs])
+    assert _content(tmp_path / "whoosh") == _content(tmp_path / "ours")
+    with whoosh_index.open_dir(str(tmp_path / "ours")).searcher() as s:
+        assert s.vector_as("frequency", 0, "body")

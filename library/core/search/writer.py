@@ -136,7 +136,10 @@ class TermBatchWriter(SegmentWriter):
 
     def add_document(self, **fields):
         if not self._plain:
-            raise NotImplementedError("spelling or vector fields: use SegmentWriter")
+            # Term vectors and separate spelling words: Whoosh's own path (its pool), for
+            # the whole segment (see `_flush_segment`).
+            super().add_document(**fields)
+            return
         self._check_state()
         perdocwriter = self.perdocwriter
         docnum = self.docnum
