@@ -83,7 +83,6 @@ class _FieldPlan:
     """What `add_document` needs of one schema field, looked up once per writer."""
 
     __slots__ = (
-        "name",
         "field",
         "indexed",
         "scorable",
@@ -95,8 +94,7 @@ class _FieldPlan:
         "column",
     )
 
-    def __init__(self, name, field):
-        self.name = name
+    def __init__(self, field):
         self.field = field
         self.indexed = field.indexed
         self.scorable = field.scorable
@@ -131,7 +129,7 @@ class TermBatchWriter(SegmentWriter):
     def _plan(self, name: str) -> _FieldPlan:
         plan = self._plans.get(name)
         if plan is None:
-            plan = self._plans[name] = _FieldPlan(name, self.schema[name])
+            plan = self._plans[name] = _FieldPlan(self.schema[name])
         return plan
 
     def add_document(self, **fields):
